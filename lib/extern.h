@@ -1,0 +1,221 @@
+/*
+ * mailautoconf: declarations shared inside lib/ only.
+ *
+ * The configuration structures, the output buffer and arena, the escaping
+ * writer and the address helpers.  Nothing outside lib/ and tests/ may
+ * include this file.
+ */
+#ifndef MAC_EXTERN_H
+#define MAC_EXTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+#include "mailautoconf.h"
+
+/* ---- configuration (cfg.c) ---- */
+
+enum srv_type {
+	SRV_IMAP = 0,
+	SRV_POP3,
+	SRV_SMTP,
+	SRV__MAX
+};
+
+enum sock_type {
+	SOCK_SSL = 0,
+	SOCK_STARTTLS,
+	SOCK_PLAIN,
+	SOCK__MAX
+};
+
+/* Thunderbird's vocabulary (autoconfig 1.1 "authentication"). */
+enum auth_method {
+	AUTH_PASSWORD_CLEARTEXT = 0,
+	AUTH_PASSWORD_ENCRYPTED,
+	AUTH_NTLM,
+	AUTH_GSSAPI,
+	AUTH_CLIENT_IP,
+	AUTH_TLS_CLIENT_CERT,
+	AUTH_OAUTH2,
+	AUTH_NONE,
+	AUTH_SMTP_AFTER_POP,
+	AUTH__MAX
+};
+
+extern const char *const srv_type_names[SRV__MAX];     /* "imap" ... */
+extern const char *const sock_type_names[SOCK__MAX];   /* "SSL" ... */
+extern const char *const auth_method_names[AUTH__MAX]; /* "OAuth2" ... */
+
+struct cfg_server {
+	enum srv_type type;
+	enum sock_type sock;
+	unsigned port;
+	const char *host;     /* ASCII (A-labels), lower case */
+	const char *username; /* template: %EMAILADDRESS% and friends */
+	enum auth_method auth[AUTH__MAX];
+	size_t nauth; /* >= 1 */
+};
+
+struct cfg_provider {
+	const char *id;           /* host name, lower case ASCII */
+	const char *display_name; /* never NULL after load */
+	const char *short_name;   /* never NULL after load */
+	struct cfg_server servers[MAC_CFG_SERVERS_MAX]; /* in file order */
+	size_t nservers;
+	int pop3_leave;     /* -1 unset, 0 false, 1 true */
+	unsigned pop3_days; /* 0 unset */
+	/* Optional URLs and texts; NULL when not configured. */
+	const char *caldav;
+	const char *carddav;
+	const char *webmail;
+	const char *doc_url;
+	const char *doc_text;
+	const char *activesync;
+	const char *autodiscover_url; /* v2 JSON Url; NULL: derived */
+	const char *config_update_url;
+	const char *oauth_issuer; /* all four set, or all NULL */
+	const char *oauth_scope;
+	const char *oauth_auth_url;
+	const char *oauth_token_url;
+	unsigned ttl;         /* Autodiscover TTL in hours; 0 unset */
+	const char *mc_org;   /* PayloadOrganization; NULL: display name */
+	const char *mc_prefix; /* PayloadIdentifier prefix; never NULL */
+	int catch_all;
+};
+
+struct cfg_domain {
+	const char *name; /* lower case ASCII, NUL-terminated */
+	size_t len;
+	uint32_t hash;
+	const struct cfg_provider *prov;
+};
+
+struct mac_cfg {
+	struct cfg_provider *providers;
+	size_t nproviders;
+	const struct cfg_provider *catch_all; /* or NULL */
+	struct cfg_domain *dtab; /* open addressing, power-of-two size */
+	size_t dcap;
+	size_t ndomains;
+	void *mem; /* owned allocations, freed by mac_cfg_free() */
+};
+
+/*
+ * Find the provider for a domain given in lower-case ASCII.  Falls back to
+ * the catch-all provider; NULL if none serves it.
+ */
+const struct cfg_provider *cfg_find(
+    const struct mac_cfg *, const char *dom, size_t len);
+uint32_t cfg_hash(const char *, size_t);
+
+/* ---- buffer and arena (buf.c) ---- */
+
+void buf_reset(struct mac_buf *);
+void buf_put(struct mac_buf *, const char *, size_t);
+void buf_puts(struct mac_buf *, const char *);
+void buf_putc(struct mac_buf *, char);
+void buf_putu(struct mac_buf *, unsigned long);
+void *arena_alloc(struct mac_arena *, size_t);
+char *arena_strndup(struct mac_arena *, const char *, size_t);
+
+/* ---- escaping writer (xml.c): the only code that escapes ---- */
+
+struct xml_w {
+	struct mac_buf *b;
+	const char *stack[MAC_XML_STACK_MAX];
+	size_t depth;
+	int pretty; /* indent two spaces per level */
+};
+
+void xml_init(struct xml_w *, struct mac_buf *, int pretty);
+void xml_decl(struct xml_w *);
+/* Open an element; attribute name/value pairs follow, NULL-terminated. */
+void xml_open(struct xml_w *, const char *name, ...);
+void xml_close(struct xml_w *);
+/* <name attrs...>text</name>; text may be NULL for an empty element. */
+void xml_elem(struct xml_w *, const char *name, const char *text, ...);
+void xml_elemn(struct xml_w *, const char *name, const char *p, size_t len);
+void xml_elemu(struct xml_w *, const char *name, unsigned long v);
+/* <name/> with attributes, NULL-terminated. */
+void xml_empty(struct xml_w *, const char *name, ...);
+void xml_raw(struct xml_w *, const char *); /* trusted constant markup */
+enum mac_err xml_text(struct mac_buf *, const char *, size_t);
+enum mac_err xml_attr(struct mac_buf *, const char *, size_t);
+void xml_end(struct xml_w *); /* closes all open elements */
+/* A JSON string literal with quotes; the only JSON quoting. */
+enum mac_err json_str(struct mac_buf *, const char *, size_t);
+
+/* ---- addresses and query strings (addr.c) ---- */
+
+/*
+ * Normalise a domain name: strip one trailing dot, convert U-labels to
+ * A-labels (IDNA2008 via libidn2), lower-case, and check each label
+ * (LDH, 1..63 octets, no leading or trailing hyphen, at least two labels).
+ * Writes a NUL-terminated result of at most MAC_DOMAIN_MAX octets into out
+ * (which must hold MAC_DOMAIN_MAX + 1) and its length into *outlen.
+ * Returns MAC_OK or MAC_EINPUT with *why set to a short static reason.
+ * Used by the configuration loader and by request parsing alike.
+ */
+enum mac_err dom_norm(const char *in, size_t len, char *out, size_t *outlen,
+    const char **why);
+
+struct addr {
+	struct mac_str local;  /* as given; empty when only a domain is known */
+	struct mac_str domain; /* lower-case ASCII (A-labels), in the arena */
+};
+
+/*
+ * Parse an e-mail address (already percent-decoded).  The domain is
+ * lower-cased and converted to A-labels into the arena.  Returns MAC_OK,
+ * MAC_EINPUT (with *why set) or MAC_ENOMEM.
+ */
+enum mac_err addr_parse(struct mac_arena *, const char *, size_t,
+    struct addr *, const char **why);
+/* Validate and normalise a bare domain the same way. */
+enum mac_err addr_domain(struct mac_arena *, const char *, size_t,
+    struct mac_str *out, const char **why);
+/*
+ * Find key in a query string (case-insensitive key match) and
+ * percent-decode its value (and '+' as space? no: '+' is kept) into the
+ * arena.  Returns MAC_OK and sets *out; out->p == NULL when the key is
+ * absent.  MAC_EINPUT for a malformed escape or a NUL byte.
+ */
+enum mac_err query_get(struct mac_arena *, struct mac_str query,
+    const char *key, struct mac_str *out, const char **why);
+
+/* ---- routes (handle.c) and renderers (render.c) ---- */
+
+enum ms_schema {
+	SCHEMA_OUTLOOK = 0, /* .../outlook/responseschema/2006a */
+	SCHEMA_MOBILESYNC,  /* .../mobilesync/responseschema/2006 */
+	SCHEMA__MAX
+};
+
+enum v2_proto {
+	V2_AUTODISCOVERV1 = 0,
+	V2_ACTIVESYNC,
+	V2__MAX
+};
+
+/* A request after parsing: everything a renderer may look at. */
+struct ask {
+	struct addr addr;  /* addr.local.len == 0: domain only */
+	int evolution;     /* local part is Evolution's EVOLUTIONUSER */
+	const struct cfg_provider *prov;
+	enum ms_schema schema;
+	enum v2_proto proto;
+	struct mac_str name; /* mobileconfig account name, may be empty */
+	uint32_t now_ms;
+};
+
+enum mac_err render_autoconfig(const struct ask *, struct mac_resp *);
+enum mac_err render_pox(const struct ask *, struct mac_resp *);
+enum mac_err render_json(const struct ask *, struct mac_resp *);
+enum mac_err render_mobileconfig(const struct ask *, struct mac_resp *);
+void render_err_text(enum mac_err, const struct ask *, struct mac_resp *);
+void render_err_pox(enum mac_err, const struct ask *, struct mac_resp *);
+void render_err_json(enum mac_err, const struct ask *, struct mac_resp *);
+
+#endif
