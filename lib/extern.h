@@ -132,14 +132,17 @@ struct xml_w {
 void xml_init(struct xml_w *, struct mac_buf *, int pretty);
 void xml_decl(struct xml_w *);
 /* Open an element; attribute name/value pairs follow, NULL-terminated. */
-void xml_open(struct xml_w *, const char *name, ...);
+void xml_open(struct xml_w *, const char *name, ...)
+    __attribute__((sentinel));
 void xml_close(struct xml_w *);
 /* <name attrs...>text</name>; text may be NULL for an empty element. */
-void xml_elem(struct xml_w *, const char *name, const char *text, ...);
+void xml_elem(struct xml_w *, const char *name, const char *text, ...)
+    __attribute__((sentinel));
 void xml_elemn(struct xml_w *, const char *name, const char *p, size_t len);
 void xml_elemu(struct xml_w *, const char *name, unsigned long v);
 /* <name/> with attributes, NULL-terminated. */
-void xml_empty(struct xml_w *, const char *name, ...);
+void xml_empty(struct xml_w *, const char *name, ...)
+    __attribute__((sentinel));
 void xml_raw(struct xml_w *, const char *); /* trusted constant markup */
 enum mac_err xml_text(struct mac_buf *, const char *, size_t);
 enum mac_err xml_attr(struct mac_buf *, const char *, size_t);

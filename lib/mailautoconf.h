@@ -92,7 +92,8 @@ struct mac_cfg;
 
 /* Log hook: lib/ reports through it; fcgi/ sets the real logger, tests a
  * recorder.  Never called on the success path of a request. */
-typedef void (*mac_log_fn)(const char *fmt, ...);
+typedef void (*mac_log_fn)(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 extern mac_log_fn mac_log;
 
 int mac_resp_init(struct mac_resp *);

@@ -1,0 +1,210 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) the mailautoconf developers
+ *
+ * The output buffer, the request arena and the error texts.
+ *
+ * A struct mac_buf has a fixed capacity and keeps the first error it hits;
+ * every later write is ignored, so a renderer checks the buffer once, at
+ * the end.  A struct mac_arena hands out aligned request memory until its
+ * cap and is reset as a whole; nothing is freed piece by piece.  Both do
+ * their length arithmetic, overflow check included, before any copy.
+ * This file never escapes (that is xml.c's job), never does I/O and
+ * allocates only in mac_resp_init(), once per worker.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+/* Alignment of every arena allocation, enough for any scalar we store. */
+#define ARENA_ALIGN 8
+
+/*
+ * Room for the decimal digits of any unsigned long: one byte holds at most
+ * three (255).  <limits.h> is not usable here: -Ilib finds lib/limits.h.
+ */
+#define ULONG_DIGITS_MAX (sizeof(unsigned long) * 3)
+
+static void log_discard(const char *, ...);
+
+/* Replaced by fcgi/ with the real logger and by tests with a recorder. */
+mac_log_fn mac_log = log_discard;
+
+static const char *const errs[MAC__MAX] = {
+    [MAC_OK] = "success",
+    [MAC_ENOMEM] = "response or scratch memory limit reached",
+    [MAC_EINPUT] = "request failed validation",
+    [MAC_ENOROUTE] = "no route for this path",
+    [MAC_ENODOMAIN] = "no provider serves this domain",
+    [MAC_EMETHOD] = "method not allowed on this route",
+    [MAC_ETOOBIG] = "request body too large",
+    [MAC_EPROTOCOL] = "protocol not offered",
+    [MAC_ENOSCHEMA] = "response schema not offered",
+    [MAC_ENOREQUEST] = "no request body",
+};
+
+/* The default log hook: lib/ does no I/O of its own. */
+static void
+log_discard(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+/*
+ * Return a short English text for an error code, in static storage.
+ * Codes outside the enum get a generic text, never NULL.
+ */
+const char *
+mac_strerror(enum mac_err e)
+{
+	if ((size_t)e >= MAC__MAX || errs[e] == NULL)
+		return "unknown error";
+	return errs[e];
+}
+
+/*
+ * Allocate the response body buffer (MAC_OUT_MAX) and the request arena
+ * (MAC_ARENA_MAX) once per worker.  Returns 0, or -1 with nothing
+ * allocated.  Release with mac_resp_free().
+ */
+int
+mac_resp_init(struct mac_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	if ((r->body.p = malloc(MAC_OUT_MAX)) == NULL) {
+		mac_log(
+		    "%s: malloc(%zu) failed", __func__, (size_t)MAC_OUT_MAX);
+		return -1;
+	}
+	if ((r->arena.p = malloc(MAC_ARENA_MAX)) == NULL) {
+		mac_log(
+		    "%s: malloc(%zu) failed", __func__, (size_t)MAC_ARENA_MAX);
+		free(r->body.p);
+		r->body.p = NULL;
+		return -1;
+	}
+	r->body.cap = MAC_OUT_MAX;
+	r->arena.cap = MAC_ARENA_MAX;
+	return 0;
+}
+
+/*
+ * Free what mac_resp_init() allocated.  Safe on NULL and on a response
+ * already freed; every pointer into the buffer or arena goes stale.
+ */
+void
+mac_resp_free(struct mac_resp *r)
+{
+	if (r == NULL)
+		return;
+	free(r->body.p);
+	free(r->arena.p);
+	memset(&r->body, 0, sizeof(r->body));
+	memset(&r->arena, 0, sizeof(r->arena));
+}
+
+/* Empty the buffer and clear its error; the capacity stays. */
+void
+buf_reset(struct mac_buf *b)
+{
+	b->len = 0;
+	b->err = MAC_OK;
+}
+
+/*
+ * Append n bytes of s.  If b already holds an error, do nothing.  If the
+ * bytes do not fit below b->cap, write none of them and record
+ * MAC_ENOMEM; the first error recorded is kept.  s may be NULL when n is 0.
+ */
+void
+buf_put(struct mac_buf *b, const char *s, size_t n)
+{
+	if (b->err != MAC_OK || n == 0)
+		return;
+	if (b->len > b->cap || n > b->cap - b->len) {
+		mac_log("%s: output cap %zu reached: have %zu, adding %zu",
+		    __func__, b->cap, b->len, n);
+		b->err = MAC_ENOMEM;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+/* Append a NUL-terminated string, as buf_put(). */
+void
+buf_puts(struct mac_buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+/* Append one byte, as buf_put(). */
+void
+buf_putc(struct mac_buf *b, char c)
+{
+	buf_put(b, &c, 1);
+}
+
+/* Append v in decimal without leading zeros, as buf_put(). */
+void
+buf_putu(struct mac_buf *b, unsigned long v)
+{
+	char tmp[ULONG_DIGITS_MAX];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_put(b, tmp + i, sizeof(tmp) - i);
+}
+
+/*
+ * Return n bytes of arena memory whose address is ARENA_ALIGN-aligned, or
+ * NULL when the padding plus n would pass a->cap (or a has no memory).
+ * The memory is not zeroed and lives until the arena is reset.  With n 0
+ * the pointer is valid but must not be dereferenced.
+ */
+void *
+arena_alloc(struct mac_arena *a, size_t n)
+{
+	size_t pad;
+	void *p;
+
+	if (a->p == NULL || a->used > a->cap)
+		goto fail;
+	pad = (size_t)(-(uintptr_t)(a->p + a->used)) & (ARENA_ALIGN - 1);
+	if (pad > a->cap - a->used || n > a->cap - a->used - pad)
+		goto fail;
+	p = a->p + a->used + pad;
+	a->used += pad + n;
+	return p;
+fail:
+	mac_log("%s: arena cap %zu reached: used %zu, asked %zu", __func__,
+	    a->cap, a->used, n);
+	return NULL;
+}
+
+/*
+ * Copy exactly n bytes of s into the arena and NUL-terminate the copy
+ * (s need not be NUL-terminated, and an embedded NUL is copied like any
+ * byte).  Returns the copy, or NULL when the arena is exhausted.
+ */
+char *
+arena_strndup(struct mac_arena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if (n == SIZE_MAX) {
+		mac_log("%s: length %zu overflows", __func__, n);
+		return NULL;
+	}
+	if ((p = arena_alloc(a, n + 1)) == NULL)
+		return NULL;
+	if (n != 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
