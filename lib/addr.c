@@ -74,8 +74,8 @@ dom_check(const char *d, size_t len, const char **why)
 }
 
 enum mac_err
-dom_norm(const char *in, size_t len, char *out, size_t *outlen,
-    const char **why)
+dom_norm(
+    const char *in, size_t len, char *out, size_t *outlen, const char **why)
 {
 	size_t i;
 	int ascii = 1;
@@ -108,8 +108,8 @@ dom_norm(const char *in, size_t len, char *out, size_t *outlen,
 		}
 		for (i = 0; i < len; i++) {
 			char c = in[i];
-			out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a')
-							: c;
+			out[i] =
+			    (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 		}
 		out[len] = '\0';
 	} else {
@@ -132,8 +132,8 @@ dom_norm(const char *in, size_t len, char *out, size_t *outlen,
 		}
 		for (i = 0; i < alen; i++) {
 			char c = a[i];
-			out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a')
-							: c;
+			out[i] =
+			    (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 		}
 		out[alen] = '\0';
 		len = alen;
@@ -146,8 +146,8 @@ dom_norm(const char *in, size_t len, char *out, size_t *outlen,
 }
 
 enum mac_err
-addr_domain(struct mac_arena *a, const char *p, size_t len,
-    struct mac_str *out, const char **why)
+addr_domain(struct mac_arena *a, const char *p, size_t len, struct mac_str *out,
+    const char **why)
 {
 	char d[MAC_DOMAIN_MAX + 1];
 	size_t dlen;
@@ -244,7 +244,8 @@ key_eq(const char *p, size_t len, const char *key)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i], k = (unsigned char)key[i];
+		unsigned char c = (unsigned char)p[i],
+			      k = (unsigned char)key[i];
 		if (k == '\0')
 			return 0;
 		if (c >= 'A' && c <= 'Z')
@@ -298,8 +299,10 @@ query_get(struct mac_arena *a, struct mac_str q, const char *key,
 			if (c == '%') {
 				int hi, lo;
 				if (j + 2 >= end ||
-				    (hi = hexval((unsigned char)q.p[j + 1])) < 0 ||
-				    (lo = hexval((unsigned char)q.p[j + 2])) < 0) {
+				    (hi = hexval((unsigned char)q.p[j + 1])) <
+					0 ||
+				    (lo = hexval((unsigned char)q.p[j + 2])) <
+					0) {
 					*why = "malformed percent-encoding";
 					return MAC_EINPUT;
 				}

@@ -11,24 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "mac_limits.h"
 #include "mailautoconf.h"
 
 /* ---- configuration (cfg.c) ---- */
 
-enum srv_type {
-	SRV_IMAP = 0,
-	SRV_POP3,
-	SRV_SMTP,
-	SRV__MAX
-};
+enum srv_type { SRV_IMAP = 0, SRV_POP3, SRV_SMTP, SRV__MAX };
 
-enum sock_type {
-	SOCK_SSL = 0,
-	SOCK_STARTTLS,
-	SOCK_PLAIN,
-	SOCK__MAX
-};
+enum sock_type { SOCK_SSL = 0, SOCK_STARTTLS, SOCK_PLAIN, SOCK__MAX };
 
 /* Thunderbird's vocabulary (autoconfig 1.1 "authentication"). */
 enum auth_method {
@@ -79,8 +69,8 @@ struct cfg_provider {
 	const char *oauth_scope;
 	const char *oauth_auth_url;
 	const char *oauth_token_url;
-	unsigned ttl;         /* Autodiscover TTL in hours; 0 unset */
-	const char *mc_org;   /* PayloadOrganization; NULL: display name */
+	unsigned ttl;          /* Autodiscover TTL in hours; 0 unset */
+	const char *mc_org;    /* PayloadOrganization; NULL: display name */
 	const char *mc_prefix; /* PayloadIdentifier prefix; never NULL */
 	int catch_all;
 };
@@ -132,8 +122,7 @@ struct xml_w {
 void xml_init(struct xml_w *, struct mac_buf *, int pretty);
 void xml_decl(struct xml_w *);
 /* Open an element; attribute name/value pairs follow, NULL-terminated. */
-void xml_open(struct xml_w *, const char *name, ...)
-    __attribute__((sentinel));
+void xml_open(struct xml_w *, const char *name, ...) __attribute__((sentinel));
 void xml_close(struct xml_w *);
 /* <name attrs...>text</name>; text may be NULL for an empty element. */
 void xml_elem(struct xml_w *, const char *name, const char *text, ...)
@@ -141,8 +130,7 @@ void xml_elem(struct xml_w *, const char *name, const char *text, ...)
 void xml_elemn(struct xml_w *, const char *name, const char *p, size_t len);
 void xml_elemu(struct xml_w *, const char *name, unsigned long v);
 /* <name/> with attributes, NULL-terminated. */
-void xml_empty(struct xml_w *, const char *name, ...)
-    __attribute__((sentinel));
+void xml_empty(struct xml_w *, const char *name, ...) __attribute__((sentinel));
 void xml_raw(struct xml_w *, const char *); /* trusted constant markup */
 enum mac_err xml_text(struct mac_buf *, const char *, size_t);
 enum mac_err xml_attr(struct mac_buf *, const char *, size_t);
@@ -161,8 +149,8 @@ enum mac_err json_str(struct mac_buf *, const char *, size_t);
  * Returns MAC_OK or MAC_EINPUT with *why set to a short static reason.
  * Used by the configuration loader and by request parsing alike.
  */
-enum mac_err dom_norm(const char *in, size_t len, char *out, size_t *outlen,
-    const char **why);
+enum mac_err dom_norm(
+    const char *in, size_t len, char *out, size_t *outlen, const char **why);
 
 struct addr {
 	struct mac_str local;  /* as given; empty when only a domain is known */
@@ -174,8 +162,8 @@ struct addr {
  * lower-cased and converted to A-labels into the arena.  Returns MAC_OK,
  * MAC_EINPUT (with *why set) or MAC_ENOMEM.
  */
-enum mac_err addr_parse(struct mac_arena *, const char *, size_t,
-    struct addr *, const char **why);
+enum mac_err addr_parse(
+    struct mac_arena *, const char *, size_t, struct addr *, const char **why);
 /* Validate and normalise a bare domain the same way. */
 enum mac_err addr_domain(struct mac_arena *, const char *, size_t,
     struct mac_str *out, const char **why);
@@ -196,16 +184,12 @@ enum ms_schema {
 	SCHEMA__MAX
 };
 
-enum v2_proto {
-	V2_AUTODISCOVERV1 = 0,
-	V2_ACTIVESYNC,
-	V2__MAX
-};
+enum v2_proto { V2_AUTODISCOVERV1 = 0, V2_ACTIVESYNC, V2__MAX };
 
 /* A request after parsing: everything a renderer may look at. */
 struct ask {
-	struct addr addr;  /* addr.local.len == 0: domain only */
-	int evolution;     /* local part is Evolution's EVOLUTIONUSER */
+	struct addr addr; /* addr.local.len == 0: domain only */
+	int evolution;    /* local part is Evolution's EVOLUTIONUSER */
 	const struct cfg_provider *prov;
 	enum ms_schema schema;
 	enum v2_proto proto;

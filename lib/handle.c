@@ -23,9 +23,8 @@ struct route {
 	int subpaths;     /* also matches path + "/..." */
 	unsigned methods; /* M_BIT(MAC_M_...) */
 	const char *allow;
-	enum mac_err (*parse)(
-	    const struct mac_cfg *, const struct mac_req *, struct mac_resp *,
-	    struct ask *);
+	enum mac_err (*parse)(const struct mac_cfg *, const struct mac_req *,
+	    struct mac_resp *, struct ask *);
 	enum mac_err (*render)(const struct ask *, struct mac_resp *);
 	void (*render_err)(enum mac_err, const struct ask *, struct mac_resp *);
 };
@@ -33,6 +32,7 @@ struct route {
 enum route_id {
 	ROUTE_AUTOCONFIG = 0,
 	ROUTE_AUTOCONFIG_WK,
+	ROUTE_AUTOCONFIG_V11,
 	ROUTE_POX,
 	ROUTE_JSON,
 	ROUTE_MOBILECONFIG,
@@ -53,15 +53,18 @@ static enum mac_err parse_mobileconfig(const struct mac_cfg *,
 static const struct route routes[ROUTE__MAX] = {
     [ROUTE_AUTOCONFIG] = {"/mail/config-v1.1.xml", 0, M_READ, "GET, HEAD",
 	parse_autoconfig, render_autoconfig, render_err_text},
-    [ROUTE_AUTOCONFIG_WK] = {"/.well-known/autoconfig/mail/config-v1.1.xml",
-	0, M_READ, "GET, HEAD", parse_autoconfig, render_autoconfig,
+    [ROUTE_AUTOCONFIG_WK] = {"/.well-known/autoconfig/mail/config-v1.1.xml", 0,
+	M_READ, "GET, HEAD", parse_autoconfig, render_autoconfig,
 	render_err_text},
+    /* The Nine client asks here (PROTOCOLS.md §1.1). */
+    [ROUTE_AUTOCONFIG_V11] = {"/v1.1/mail/config-v1.1.xml", 0, M_READ,
+	"GET, HEAD", parse_autoconfig, render_autoconfig, render_err_text},
     /* A GET here is a tester or a redirect probe: it gets Error 600. */
     [ROUTE_POX] = {"/autodiscover/autodiscover.xml", 0,
 	M_READ | M_BIT(MAC_M_POST), "POST, GET, HEAD", parse_pox, render_pox,
 	render_err_pox},
-    [ROUTE_JSON] = {"/autodiscover/autodiscover.json", 1, M_READ,
-	"GET, HEAD", parse_json, render_json, render_err_json},
+    [ROUTE_JSON] = {"/autodiscover/autodiscover.json", 1, M_READ, "GET, HEAD",
+	parse_json, render_json, render_err_json},
     [ROUTE_MOBILECONFIG] = {"/mobileconfig", 0, M_READ, "GET, HEAD",
 	parse_mobileconfig, render_mobileconfig, render_err_text},
 };
@@ -145,13 +148,14 @@ parse_autoconfig(const struct mac_cfg *cfg, const struct mac_req *req,
 	enum mac_err e;
 	size_t i;
 
-	if ((e = query_get(&r->arena, req->query, "emailaddress", &v,
-		 &r->why)) != MAC_OK)
+	if ((e = query_get(
+		 &r->arena, req->query, "emailaddress", &v, &r->why)) != MAC_OK)
 		return e;
 	if (v.p != NULL) {
 		if ((e = ask_address(r, v.p, v.len, a)) != MAC_OK)
 			return e;
-		a->evolution = a->addr.local.len == sizeof(evolution_user) - 1 &&
+		a->evolution =
+		    a->addr.local.len == sizeof(evolution_user) - 1 &&
 		    memcmp(a->addr.local.p, evolution_user,
 			sizeof(evolution_user) - 1) == 0;
 		return ask_provider(cfg, r, a);
@@ -177,20 +181,15 @@ parse_autoconfig(const struct mac_cfg *cfg, const struct mac_req *req,
 		h.p += 11;
 		h.len -= 11;
 	}
-	if ((e = addr_domain(&r->arena, h.p, h.len, &a->addr.domain,
-		 &r->why)) != MAC_OK)
+	if ((e = addr_domain(
+		 &r->arena, h.p, h.len, &a->addr.domain, &r->why)) != MAC_OK)
 		return e;
 	return ask_provider(cfg, r, a);
 }
 
 /* ---- Autodiscover POX request body, through expat ---- */
 
-enum pox_field {
-	PF_NONE = 0,
-	PF_EMAIL,
-	PF_SCHEMA,
-	PF__MAX
-};
+enum pox_field { PF_NONE = 0, PF_EMAIL, PF_SCHEMA, PF__MAX };
 
 struct pox {
 	struct mac_arena *arena;
@@ -329,8 +328,9 @@ pox_chars(void *u, const char *s, int len)
 		return;
 	}
 	if (len < 0 || (size_t)len > cap - *dlen) {
-		pox_fail(x, x->in == PF_EMAIL ? "EMailAddress too long"
-					      : "AcceptableResponseSchema too long");
+		pox_fail(x, x->in == PF_EMAIL
+				? "EMailAddress too long"
+				: "AcceptableResponseSchema too long");
 		return;
 	}
 	memcpy(dst + *dlen, s, (size_t)len);
@@ -448,8 +448,8 @@ parse_pox(const struct mac_cfg *cfg, const struct mac_req *req,
 	em = trim(x->email, x->email_len);
 	sc = trim(x->schema, x->schema_len);
 	/* Copy out of the parser state before using the arena further. */
-	if ((e = ask_address(r, arena_strndup(&r->arena, em.p, em.len),
-		 em.len, a)) != MAC_OK)
+	if ((e = ask_address(r, arena_strndup(&r->arena, em.p, em.len), em.len,
+		 a)) != MAC_OK)
 		return e;
 	if ((e = ask_provider(cfg, r, a)) != MAC_OK)
 		return e;
@@ -499,8 +499,8 @@ parse_json(const struct mac_cfg *cfg, const struct mac_req *req,
 	}
 	if ((e = ask_address(r, em.p, em.len, a)) != MAC_OK)
 		return e;
-	if ((e = query_get(&r->arena, req->query, "Protocol", &pr,
-		 &r->why)) != MAC_OK)
+	if ((e = query_get(&r->arena, req->query, "Protocol", &pr, &r->why)) !=
+	    MAC_OK)
 		return e;
 	if (pr.p == NULL || lower_eq(pr.p, pr.len, "autodiscoverv1"))
 		a->proto = V2_AUTODISCOVERV1;
@@ -529,8 +529,8 @@ parse_mobileconfig(const struct mac_cfg *cfg, const struct mac_req *req,
 	enum mac_err e;
 	size_t i;
 
-	if ((e = query_get(&r->arena, req->query, "emailaddress", &v,
-		 &r->why)) != MAC_OK)
+	if ((e = query_get(
+		 &r->arena, req->query, "emailaddress", &v, &r->why)) != MAC_OK)
 		return e;
 	if (v.p == NULL) {
 		r->why = "missing emailaddress parameter";
@@ -538,8 +538,8 @@ parse_mobileconfig(const struct mac_cfg *cfg, const struct mac_req *req,
 	}
 	if ((e = ask_address(r, v.p, v.len, a)) != MAC_OK)
 		return e;
-	if ((e = query_get(&r->arena, req->query, "name", &a->name,
-		 &r->why)) != MAC_OK)
+	if ((e = query_get(&r->arena, req->query, "name", &a->name, &r->why)) !=
+	    MAC_OK)
 		return e;
 	if (a->name.len > MAC_NAME_MAX) {
 		r->why = "name too long";
@@ -562,8 +562,8 @@ parse_mobileconfig(const struct mac_cfg *cfg, const struct mac_req *req,
  * returned code to an HTTP status.
  */
 enum mac_err
-mac_handle(const struct mac_cfg *cfg, const struct mac_req *req,
-    struct mac_resp *resp)
+mac_handle(
+    const struct mac_cfg *cfg, const struct mac_req *req, struct mac_resp *resp)
 {
 	const struct route *rt;
 	struct mac_str tail;

@@ -48,9 +48,9 @@ struct mac_str {
  */
 struct mac_req {
 	enum mac_method method;
-	struct mac_str path;         /* decoded path, no query ($document_uri) */
-	struct mac_str query;        /* raw query string, without '?' */
-	struct mac_str host;         /* Host header, may be empty */
+	struct mac_str path;  /* decoded path, no query ($document_uri) */
+	struct mac_str query; /* raw query string, without '?' */
+	struct mac_str host;  /* Host header, may be empty */
 	struct mac_str content_type; /* may be empty */
 	struct mac_str body;         /* at most MAC_BODY_MAX bytes */
 	int body_too_big;            /* the body was longer than MAC_BODY_MAX */
@@ -84,7 +84,7 @@ struct mac_resp {
 	struct mac_arena arena;
 	const char *content_type; /* full header value, static storage */
 	const char *allow;        /* Allow header for 405, or NULL */
-	const char *why;          /* short reason for an error, static storage */
+	const char *why; /* short reason for an error, static storage */
 	char filename[MAC_FILENAME_MAX]; /* attachment name, "" for none */
 };
 

@@ -22,7 +22,9 @@
 #define CT_TEXT "text/plain; charset=utf-8"
 #define CT_PROFILE "application/x-apple-aspen-config"
 
-#define NS_AD "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
+#define NS_AD                                                                  \
+	"http://schemas.microsoft.com/exchange/autodiscover/responseschema/"   \
+	"2006"
 #define NS_OUTLOOK                                                             \
 	"http://schemas.microsoft.com/exchange/autodiscover/outlook/"          \
 	"responseschema/2006a"
@@ -38,12 +40,7 @@
 static const unsigned char uuid_ns[16] = {0x5e, 0x1b, 0x6c, 0x2a, 0x8f, 0x3d,
     0x4b, 0x7e, 0x9a, 0x41, 0x2c, 0x6d, 0x0e, 0x8f, 0x7b, 0x13};
 
-enum placeholder {
-	PH_ADDRESS = 0,
-	PH_LOCALPART,
-	PH_DOMAIN,
-	PH__MAX
-};
+enum placeholder { PH_ADDRESS = 0, PH_LOCALPART, PH_DOMAIN, PH__MAX };
 
 static const char *const placeholders[PH__MAX] = {
     [PH_ADDRESS] = "%EMAILADDRESS%",
@@ -130,8 +127,8 @@ static void
 ac_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
     const struct cfg_server *s)
 {
-	const char *el = is_incoming(s->type) ? "incomingServer"
-					      : "outgoingServer";
+	const char *el =
+	    is_incoming(s->type) ? "incomingServer" : "outgoingServer";
 	const struct cfg_provider *p = a->prov;
 	size_t i;
 
@@ -139,27 +136,27 @@ ac_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	xml_elem(w, "hostname", s->host, NULL);
 	xml_elemu(w, "port", s->port);
 	xml_elem(w, "socketType", sock_type_names[s->sock], NULL);
-	xml_elem(w, "username", expand(&r->arena, s->username, &a->addr, 0),
-	    NULL);
+	xml_elem(
+	    w, "username", expand(&r->arena, s->username, &a->addr, 0), NULL);
 	for (i = 0; i < s->nauth; i++)
-		xml_elem(w, "authentication", auth_method_names[s->auth[i]],
-		    NULL);
+		xml_elem(
+		    w, "authentication", auth_method_names[s->auth[i]], NULL);
 	if (s->type == SRV_POP3 && (p->pop3_leave >= 0 || p->pop3_days > 0)) {
 		xml_open(w, "pop3", NULL);
 		if (p->pop3_leave >= 0)
 			xml_elem(w, "leaveMessagesOnServer",
 			    p->pop3_leave ? "true" : "false", NULL);
 		if (p->pop3_days > 0)
-			xml_elemu(w, "daysToLeaveMessagesOnServer",
-			    p->pop3_days);
+			xml_elemu(
+			    w, "daysToLeaveMessagesOnServer", p->pop3_days);
 		xml_close(w);
 	}
 	xml_close(w);
 }
 
 static void
-ac_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
-    const char *el, const char *type, const char *url)
+ac_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a, const char *el,
+    const char *type, const char *url)
 {
 	const char *user = "%EMAILADDRESS%";
 	size_t i;
@@ -203,7 +200,8 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 	for (out = 0; out < 2; out++)
 		for (i = 0; i < p->nservers; i++) {
 			const struct cfg_server *s = &p->servers[i];
-			if (is_incoming(s->type) == out || s->sock == SOCK_PLAIN)
+			if (is_incoming(s->type) == out ||
+			    s->sock == SOCK_PLAIN)
 				continue;
 			if (a->evolution && seen[s->type]++)
 				continue;
@@ -266,8 +264,8 @@ pox_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	xml_elem(w, "Type", pox_type[s->type], NULL);
 	xml_elem(w, "Server", s->host, NULL);
 	xml_elemu(w, "Port", s->port);
-	xml_elem(w, "LoginName", expand(&r->arena, s->username, &a->addr, 1),
-	    NULL);
+	xml_elem(
+	    w, "LoginName", expand(&r->arena, s->username, &a->addr, 1), NULL);
 	xml_elem(w, "DomainRequired", "off", NULL);
 	xml_elem(w, "SPA", "off", NULL);
 	xml_elem(w, "SSL", s->sock == SOCK_PLAIN ? "off" : "on", NULL);
@@ -295,8 +293,8 @@ pox_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	xml_elem(w, "Type", type, NULL);
 	xml_elem(w, "Server", url, NULL);
 	xml_elem(w, "DomainRequired", "off", NULL);
-	xml_elem(w, "LoginName", expand(&r->arena, s->username, &a->addr, 1),
-	    NULL);
+	xml_elem(
+	    w, "LoginName", expand(&r->arena, s->username, &a->addr, 1), NULL);
 	xml_elem(w, "SSL", "on", NULL);
 	xml_close(w);
 }
@@ -391,8 +389,8 @@ render_err_pox(enum mac_err e, const struct ask *a, struct mac_resp *r)
 	xml_open(&w, "Response", "xmlns", NS_AD, NULL);
 	xml_open(&w, "Error", "Time", t, "Id", POX_SERVER_ID, NULL);
 	xml_elem(&w, "ErrorCode", code[e], NULL);
-	xml_elem(&w, "Message", r->why != NULL ? r->why : mac_strerror(e),
-	    NULL);
+	xml_elem(
+	    &w, "Message", r->why != NULL ? r->why : mac_strerror(e), NULL);
 	xml_empty(&w, "DebugData", NULL);
 	xml_end(&w);
 }
@@ -768,8 +766,8 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 	    "offered.");
 	pl_str(&w, "PayloadOrganization",
 	    p->mc_org != NULL ? p->mc_org : p->display_name);
-	pl_payload(&w, &r->arena, "Configuration", ident, NULL,
-	    p->display_name);
+	pl_payload(
+	    &w, &r->arena, "Configuration", ident, NULL, p->display_name);
 	xml_end(&w);
 	return MAC_OK;
 }

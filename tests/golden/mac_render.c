@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "front.h"
-#include "limits.h"
+#include "mac_limits.h"
 
 #define GOLDEN_NOW_MS 34267123u /* 09:31:07.123 */
 #define GOLDEN_FILE_MAX (1024 * 1024)
@@ -46,8 +46,8 @@ main(int argc, char *argv[])
 	static const struct {
 		const char *name;
 		enum mac_method m;
-	} methods[] = {{"GET", MAC_M_GET}, {"HEAD", MAC_M_HEAD},
-	    {"POST", MAC_M_POST}};
+	} methods[] = {
+	    {"GET", MAC_M_GET}, {"HEAD", MAC_M_HEAD}, {"POST", MAC_M_POST}};
 	struct mac_cfg *cfg;
 	struct mac_req req;
 	struct mac_resp resp;

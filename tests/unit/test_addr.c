@@ -32,7 +32,9 @@ static const struct {
     {"example.com.", "example.com"},
     {"a-b.example.org", "a-b.example.org"},
     {"xn--bcher-kva.example", "xn--bcher-kva.example"},
-    {"b\xc3\xbc" "cher.example", "xn--bcher-kva.example"},
+    {"b\xc3\xbc"
+     "cher.example",
+	"xn--bcher-kva.example"},
     {"M\xc3\x9cNCHEN.de", "xn--mnchen-3ya.de"},
     {"1.2.example", "1.2.example"},
     {"x.y", "x.y"},
@@ -57,8 +59,8 @@ static const struct {
     {"127.0.0.1", 0, "top-level label is numeric"},
     {"exa\0mple.com", 12, "NUL byte in domain"},
     {"\xff\xfe.example", 0, "invalid internationalised domain"},
-    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
-	0, "domain label too long"},
+    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", 0,
+	"domain label too long"},
 };
 
 static void
@@ -127,7 +129,9 @@ static const struct {
     {"a+tag@example.org", "a+tag", "example.org"},
     {"EVOLUTIONUSER@example.net", "EVOLUTIONUSER", "example.net"},
     {"o'brien@example.com", "o'brien", "example.com"},
-    {"x@b\xc3\xbc" "cher.example", "x", "xn--bcher-kva.example"},
+    {"x@b\xc3\xbc"
+     "cher.example",
+	"x", "xn--bcher-kva.example"},
     {"j\xc3\xb6rg@example.com", "j\xc3\xb6rg", "example.com"},
     {"user@example.com.", "user", "example.com"},
 };
@@ -164,11 +168,11 @@ test_addr_valid(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(addr_valids) / sizeof(addr_valids[0]); i++) {
 		const char *in = addr_valids[i].in;
-		assert_int_equal(addr_parse(&a, in, strlen(in), &ad, &why),
-		    MAC_OK);
+		assert_int_equal(
+		    addr_parse(&a, in, strlen(in), &ad, &why), MAC_OK);
 		assert_int_equal(ad.local.len, strlen(addr_valids[i].local));
-		assert_memory_equal(ad.local.p, addr_valids[i].local,
-		    ad.local.len);
+		assert_memory_equal(
+		    ad.local.p, addr_valids[i].local, ad.local.len);
 		assert_string_equal(ad.domain.p, addr_valids[i].domain);
 	}
 }
@@ -182,12 +186,11 @@ test_addr_invalid(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(addr_invalids) / sizeof(addr_invalids[0]);
-	     i++) {
+	for (i = 0; i < sizeof(addr_invalids) / sizeof(addr_invalids[0]); i++) {
 		const char *in = addr_invalids[i].in;
 		why = NULL;
-		assert_int_equal(addr_parse(&a, in, strlen(in), &ad, &why),
-		    MAC_EINPUT);
+		assert_int_equal(
+		    addr_parse(&a, in, strlen(in), &ad, &why), MAC_EINPUT);
 		assert_string_equal(why, addr_invalids[i].why);
 	}
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Every check the project has, in one script: CI runs exactly this.
+#   install build and test dependencies (Debian 12, as root),
+#   clang-format and cppcheck, a -Werror build with ASan and UBSan,
+#   the unit and golden tests (ctest), then the end-to-end tests through
+#   real nginx and spawn-fcgi on loopback.
+# Usage: bash tests/check-all.sh   (from anywhere; builds into build-check/)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+deps=(build-essential cmake pkg-config clang-format cppcheck
+	libfcgi-dev libexpat1-dev libinih-dev libidn2-dev libssl-dev
+	libcmocka-dev nginx spawn-fcgi openssl curl libxml2-utils python3)
+if [ "$(id -u)" = 0 ]; then
+	echo "== installing dependencies"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${deps[@]}" >/dev/null
+else
+	echo "== not root: assuming dependencies are installed"
+fi
+
+echo "== clang-format"
+mapfile -t sources < <(git ls-files '*.c' '*.h' 2>/dev/null || find lib fcgi tests -name '*.[ch]')
+clang-format --dry-run --Werror "${sources[@]}"
+
+echo "== cppcheck"
+cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	--inline-suppr --std=c11 -I lib lib fcgi
+
+echo "== build (ASan, UBSan, -Werror)"
+build="$root/build-check"
+cmake -S . -B "$build" -DMAC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$build" -j "$(nproc)"
+
+echo "== unit and golden tests"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$build" --output-on-failure | tee "$build/ctest.log"
+ctest_total=$(sed -n 's/.* tests failed out of \([0-9]*\)/\1/p' "$build/ctest.log")
+
+echo "== end to end (nginx + spawn-fcgi + responder, TLS on loopback)"
+bash tests/e2e/run.sh "$build" | tee "$build/e2e.log"
+e2e_pass=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$build/e2e.log" | tail -n 1)
+
+echo "all: $((ctest_total + e2e_pass)) passed, 0 failed"

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) the mailautoconf developers */
+/*
+ * Unit tests for lib/handle.c and lib/render.c: routing, generic checks,
+ * each parser's accept and reject tables, and output-cap failure.  Exact
+ * documents are pinned by the golden tests; these check decisions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../lib/handle.c"
+
+static const char ini[] = "[defaults]\n"
+			  "server = imap mail.example.com 993 SSL\n"
+			  "server = imap mail.example.com 143 STARTTLS\n"
+			  "server = pop3 mail.example.com 995 SSL\n"
+			  "server = smtp mail.example.com 465 SSL\n"
+			  "server = smtp mail.example.com 587 STARTTLS\n"
+			  "[provider example.com]\n"
+			  "display-name = Example Mail\n"
+			  "domains = example.com example.net\n"
+			  "[provider sync.example]\n"
+			  "display-name = Sync & <Co>\n"
+			  "domains = sync.example\n"
+			  "activesync = https://as.sync.example/"
+			  "Microsoft-Server-ActiveSync\n";
+
+static struct mac_cfg *cfg;
+static struct mac_resp resp;
+
+static int
+setup(void **state)
+{
+	char err[MAC_CFG_ERR_MAX];
+
+	(void)state;
+	cfg = mac_cfg_load_mem("t.ini", ini, sizeof(ini) - 1, err, sizeof(err));
+	if (cfg == NULL) {
+		fprintf(stderr, "%s", err);
+		return -1;
+	}
+	return mac_resp_init(&resp);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	mac_resp_free(&resp);
+	mac_cfg_free(cfg);
+	return 0;
+}
+
+static struct mac_str
+S(const char *s) {
+	struct mac_str m = {s, s ? strlen(s) : 0};
+	return m;
+}
+
+static enum mac_err
+run(enum mac_method m, const char *path, const char *query, const char *host,
+    const char *body)
+{
+	struct mac_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = m;
+	req.path = S(path);
+	req.query = S(query);
+	req.host = S(host);
+	req.body = S(body);
+	return mac_handle(cfg, &req, &resp);
+}
+
+static int
+body_has(const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= resp.body.len; i++)
+		if (memcmp(resp.body.p + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_route_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ROUTE__MAX; i++) {
+		assert_non_null(routes[i].path);
+		assert_non_null(routes[i].parse);
+		assert_non_null(routes[i].render);
+		assert_non_null(routes[i].render_err);
+		assert_non_null(routes[i].allow);
+		assert_true(routes[i].methods != 0);
+	}
+	for (i = 0; i < MAC__MAX; i++) {
+		assert_non_null(mac_strerror((enum mac_err)i));
+		assert_true(mac_strerror((enum mac_err)i)[0] != '\0');
+	}
+}
+
+static const struct {
+	const char *path;
+	enum route_id id;
+} route_cases[] = {
+    {"/mail/config-v1.1.xml", ROUTE_AUTOCONFIG},
+    {"/MAIL/Config-V1.1.XML", ROUTE_AUTOCONFIG},
+    {"/.well-known/autoconfig/mail/config-v1.1.xml", ROUTE_AUTOCONFIG_WK},
+    {"/v1.1/mail/config-v1.1.xml", ROUTE_AUTOCONFIG_V11},
+    {"/autodiscover/autodiscover.xml", ROUTE_POX},
+    {"/Autodiscover/Autodiscover.xml", ROUTE_POX},
+    {"/AutoDiscover/AutoDiscover.xml", ROUTE_POX},
+    {"/autodiscover/autodiscover.json", ROUTE_JSON},
+    {"/autodiscover/autodiscover.json/v1.0/a@example.com", ROUTE_JSON},
+    {"/mobileconfig", ROUTE_MOBILECONFIG},
+    {"/", ROUTE__MAX},
+    {"/mail/config-v1.1.xml/", ROUTE__MAX},
+    {"/mail/config-v1.1.xmlx", ROUTE__MAX},
+    {"/autodiscover/autodiscover.jsonx", ROUTE__MAX},
+    {"/mobileconfig/x", ROUTE__MAX},
+    {"/mail/mozilla.xml", ROUTE__MAX},
+    {"", ROUTE__MAX},
+};
+
+static void
+test_route_find(void **state)
+{
+	struct mac_str tail;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(route_cases) / sizeof(route_cases[0]); i++)
+		assert_int_equal(route_find(S(route_cases[i].path), &tail),
+		    route_cases[i].id);
+}
+
+static const struct {
+	enum mac_method m;
+	const char *path, *query, *host, *body;
+	enum mac_err want;
+	const char *needle; /* in the body */
+} cases[] = {
+    /* autoconfig */
+    {MAC_M_GET, "/mail/config-v1.1.xml", "emailaddress=a%40example.com", "",
+	NULL, MAC_OK, "<domain>example.com</domain>"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "emailaddress=a@EXAMPLE.NET", "", NULL,
+	MAC_OK, "<domain>example.net</domain>"},
+    {MAC_M_HEAD, "/mail/config-v1.1.xml", "emailaddress=a@example.com", "",
+	NULL, MAC_OK, "clientConfig"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "", "autoconfig.example.net", NULL,
+	MAC_OK, "<domain>example.net</domain>"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "", "AUTOCONFIG.Example.Net:8443",
+	NULL, MAC_OK, "<domain>example.net</domain>"},
+    {MAC_M_GET, "/.well-known/autoconfig/mail/config-v1.1.xml", "",
+	"example.com", NULL, MAC_OK, "%EMAILADDRESS%"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "", "", NULL, MAC_EINPUT,
+	"no emailaddress and no Host header"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "", "[::1]:443", NULL, MAC_EINPUT,
+	"address literal"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "", "autoconfig.", NULL, MAC_EINPUT,
+	"domain"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "emailaddress=a@example.org", "", NULL,
+	MAC_ENODOMAIN, "no provider serves this domain"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "emailaddress=a@@example.com", "",
+	NULL, MAC_EINPUT, "more than one '@'"},
+    {MAC_M_GET, "/mail/config-v1.1.xml", "emailaddress=%3Cscript%3E", "", NULL,
+	MAC_EINPUT, "address has no '@'"},
+    {MAC_M_POST, "/mail/config-v1.1.xml", "", "example.com", "x", MAC_EMETHOD,
+	"method not allowed"},
+    {MAC_M_OTHER, "/mobileconfig", "", "", NULL, MAC_EMETHOD,
+	"method not allowed"},
+    {MAC_M_GET, "/nothing", "", "", NULL, MAC_ENOROUTE, "no such endpoint"},
+    /* POX */
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Autodiscover><Request><EMailAddress>a@example.com</EMailAddress>"
+	"</Request></Autodiscover>",
+	MAC_OK, "<Encryption>SSL</Encryption>"},
+    {MAC_M_POST, "/Autodiscover/Autodiscover.xml", "", "",
+	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n  <Autodiscover "
+	"xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/"
+	"requestschema/2006\"><Request><AcceptableResponseSchema>http://"
+	"schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/"
+	"2006a</AcceptableResponseSchema><EMailAddress> a@example.com "
+	"</EMailAddress></Request></Autodiscover>",
+	MAC_OK, "<LoginName>a@example.com</LoginName>"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<x:Autodiscover xmlns:x=\"urn:x\"><x:EMailAddress>a@sync.example"
+	"</x:EMailAddress><AcceptableResponseSchema>http://schemas.microsoft."
+	"com/exchange/autodiscover/mobilesync/responseschema/2006"
+	"</AcceptableResponseSchema></x:Autodiscover>",
+	MAC_OK, "<Type>MobileSync</Type>"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Autodiscover><EMailAddress>a@example.com</EMailAddress>"
+	"<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/"
+	"autodiscover/mobilesync/responseschema/2006"
+	"</AcceptableResponseSchema></Autodiscover>",
+	MAC_ENOSCHEMA, "<ErrorCode>601</ErrorCode>"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Autodiscover><EMailAddress>a@example.com</EMailAddress>"
+	"<AcceptableResponseSchema>urn:other</AcceptableResponseSchema>"
+	"</Autodiscover>",
+	MAC_ENOSCHEMA, "<ErrorCode>601</ErrorCode>"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Autodiscover><EMailAddress>a@example.org</EMailAddress>"
+	"</Autodiscover>",
+	MAC_ENODOMAIN, "<ErrorCode>500</ErrorCode>"},
+    {MAC_M_GET, "/autodiscover/autodiscover.xml", "", "", NULL, MAC_ENOREQUEST,
+	"<ErrorCode>600</ErrorCode>"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "", "", MAC_ENOREQUEST,
+	"<ErrorCode>600</ErrorCode>"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "", "<Autodiscover>",
+	MAC_EINPUT, "not well-formed"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<?xml version=\"1.0\"?><!DOCTYPE foo [<!ENTITY xxe \"INJECTED\">]>"
+	"<Autodiscover><Request><EMailAddress>&xxe;</EMailAddress></Request>"
+	"</Autodiscover>",
+	MAC_EINPUT, "DTDs are not accepted"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Autodiscover><a><b><c><d><e><f><g><h><i></i></h></g></f></e></d></c>"
+	"</b></a></Autodiscover>",
+	MAC_EINPUT, "nested too deeply"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Other><EMailAddress>a@example.com</EMailAddress></Other>", MAC_EINPUT,
+	"root element is not Autodiscover"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Autodiscover><Request/></Autodiscover>", MAC_EINPUT,
+	"no EMailAddress"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Autodiscover><EMailAddress>a@example.com</EMailAddress>"
+	"<EMailAddress>b@example.com</EMailAddress></Autodiscover>",
+	MAC_EINPUT, "more than one EMailAddress"},
+    {MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+	"<Autodiscover><EMailAddress>&lt;x&gt;@example.com</EMailAddress>"
+	"</Autodiscover>",
+	MAC_EINPUT, "invalid character in local part"},
+    /* JSON v2 */
+    {MAC_M_GET, "/autodiscover/autodiscover.json",
+	"Email=a%40example.com&Protocol=Autodiscoverv1&RedirectCount=1", "",
+	NULL, MAC_OK,
+	"{\"Protocol\":\"AutodiscoverV1\",\"Url\":\"https://"
+	"autodiscover.example.com/autodiscover/autodiscover.xml\"}"},
+    {MAC_M_GET, "/Autodiscover/Autodiscover.json/V1.0/a@example.net",
+	"Protocol=AUTODISCOVERV1", "evil.example", NULL, MAC_OK,
+	"https://autodiscover.example.net/"},
+    {MAC_M_GET, "/autodiscover/autodiscover.json",
+	"Email=a%40sync.example&Protocol=activesync", "", NULL, MAC_OK,
+	"{\"Protocol\":\"ActiveSync\",\"Url\":\"https://as.sync.example/"
+	"Microsoft-Server-ActiveSync\"}"},
+    {MAC_M_GET, "/autodiscover/autodiscover.json",
+	"Email=a%40example.com&Protocol=ActiveSync", "", NULL, MAC_EPROTOCOL,
+	"\"ErrorCode\":\"InvalidProtocol\""},
+    {MAC_M_GET, "/autodiscover/autodiscover.json",
+	"Email=a%40example.com&Protocol=Rest", "", NULL, MAC_EPROTOCOL,
+	"\"ErrorCode\":\"InvalidProtocol\""},
+    {MAC_M_GET, "/autodiscover/autodiscover.json", "Protocol=Rest", "", NULL,
+	MAC_EINPUT, "missing Email parameter"},
+    {MAC_M_GET, "/autodiscover/autodiscover.json/v2.0/a@example.com", "", "",
+	NULL, MAC_ENOROUTE, "\"ErrorCode\":\"NotFound\""},
+    {MAC_M_GET, "/autodiscover/autodiscover.json/v1.0/a@example.org", "", "",
+	NULL, MAC_ENODOMAIN, "\"ErrorCode\":\"NotFound\""},
+    {MAC_M_POST, "/autodiscover/autodiscover.json", "", "", "x", MAC_EMETHOD,
+	"\"ErrorCode\":\"MethodNotAllowed\""},
+    /* mobileconfig */
+    {MAC_M_GET, "/mobileconfig", "emailaddress=a%40example.com&name=A%20B", "",
+	NULL, MAC_OK, "<string>A B</string>"},
+    {MAC_M_GET, "/mobileconfig", "emailaddress=a%40sync.example", "", NULL,
+	MAC_OK, "<string>Sync &amp; &lt;Co&gt;</string>"},
+    {MAC_M_GET, "/mobileconfig", "", "example.com", NULL, MAC_EINPUT,
+	"missing emailaddress parameter"},
+    {MAC_M_GET, "/mobileconfig", "emailaddress=a%40example.com&name=a%0Ab", "",
+	NULL, MAC_EINPUT, "control character in name"},
+    {MAC_M_GET, "/mobileconfig", "emailaddress=a%40example.com&name=%FF", "",
+	NULL, MAC_EINPUT, "not valid UTF-8"},
+    {MAC_M_GET, "/mobileconfig", "emailaddress=a%40example.org", "", NULL,
+	MAC_ENODOMAIN, "no provider serves this domain"},
+};
+
+static void
+test_cases(void **state)
+{
+	size_t i;
+	enum mac_err e;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e = run(cases[i].m, cases[i].path, cases[i].query,
+		    cases[i].host, cases[i].body);
+		if (e != cases[i].want || !body_has(cases[i].needle))
+			fail_msg("case %zu (%s?%s): got %s, body:\n%.*s", i,
+			    cases[i].path, cases[i].query, mac_strerror(e),
+			    (int)resp.body.len, resp.body.p);
+		assert_non_null(resp.content_type);
+		assert_true(resp.body.len > 0);
+		assert_int_equal(resp.body.err, MAC_OK);
+	}
+}
+
+static void
+test_method_allow(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    run(MAC_M_POST, "/mobileconfig", "", "", "x"), MAC_EMETHOD);
+	assert_string_equal(resp.allow, "GET, HEAD");
+	assert_int_equal(
+	    run(MAC_M_OTHER, "/autodiscover/autodiscover.xml", "", "", NULL),
+	    MAC_EMETHOD);
+	assert_string_equal(resp.allow, "POST, GET, HEAD");
+	assert_int_equal(run(MAC_M_GET, "/mobileconfig",
+			     "emailaddress=a@example.com", "", NULL),
+	    MAC_OK);
+	assert_null(resp.allow);
+}
+
+static void
+test_too_big(void **state)
+{
+	struct mac_req req;
+
+	(void)state;
+	memset(&req, 0, sizeof(req));
+	req.method = MAC_M_POST;
+	req.path = S("/autodiscover/autodiscover.xml");
+	req.body = S("<Autodiscover>");
+	req.body_too_big = 1;
+	assert_int_equal(mac_handle(cfg, &req, &resp), MAC_ETOOBIG);
+	assert_true(body_has("<ErrorCode>600</ErrorCode>"));
+	assert_true(body_has("request body too large"));
+}
+
+static void
+test_evolution(void **state)
+{
+	(void)state;
+	assert_int_equal(run(MAC_M_GET, "/mail/config-v1.1.xml",
+			     "emailaddress=EVOLUTIONUSER%40example.com&"
+			     "emailmd5=0123",
+			     "", NULL),
+	    MAC_OK);
+	/* one server per type: 993 but not 143, 465 but not 587 */
+	assert_true(body_has("<port>993</port>"));
+	assert_false(body_has("<port>143</port>"));
+	assert_true(body_has("<port>995</port>"));
+	assert_true(body_has("<port>465</port>"));
+	assert_false(body_has("<port>587</port>"));
+	assert_int_equal(run(MAC_M_GET, "/mail/config-v1.1.xml",
+			     "emailaddress=alice%40example.com", "", NULL),
+	    MAC_OK);
+	assert_true(body_has("<port>143</port>"));
+	assert_true(body_has("<port>587</port>"));
+}
+
+static void
+test_stable_uuid(void **state)
+{
+	char first[MAC_OUT_MAX];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(run(MAC_M_GET, "/mobileconfig",
+			     "emailaddress=a%40example.com", "", NULL),
+	    MAC_OK);
+	n = resp.body.len;
+	memcpy(first, resp.body.p, n);
+	assert_string_equal(resp.filename, "example.com.mobileconfig");
+	assert_int_equal(run(MAC_M_GET, "/mobileconfig",
+			     "emailaddress=a%40example.com", "", NULL),
+	    MAC_OK);
+	assert_int_equal(resp.body.len, n);
+	assert_memory_equal(resp.body.p, first, n);
+	/* another address gets other identifiers */
+	assert_int_equal(run(MAC_M_GET, "/mobileconfig",
+			     "emailaddress=b%40example.com", "", NULL),
+	    MAC_OK);
+	assert_true(resp.body.len == n);
+	assert_true(memcmp(resp.body.p, first, n) != 0);
+	assert_true(body_has("com.example.com.example.b.mail"));
+}
+
+static void
+test_output_cap(void **state)
+{
+	size_t cap = resp.body.cap, acap = resp.arena.cap;
+
+	(void)state;
+	resp.body.cap = 200;
+	assert_int_equal(run(MAC_M_GET, "/mail/config-v1.1.xml",
+			     "emailaddress=a%40example.com", "", NULL),
+	    MAC_ENOMEM);
+	assert_string_equal(resp.why, "answer too large");
+	resp.body.cap = cap;
+	resp.arena.cap = 64;
+	assert_int_equal(
+	    run(MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+		"<Autodiscover><EMailAddress>a@example.com"
+		"</EMailAddress></Autodiscover>"),
+	    MAC_ENOMEM);
+	assert_true(body_has("<ErrorCode>603</ErrorCode>"));
+	resp.arena.cap = acap;
+	assert_int_equal(run(MAC_M_GET, "/mail/config-v1.1.xml",
+			     "emailaddress=a%40example.com", "", NULL),
+	    MAC_OK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_route_table),
+	    cmocka_unit_test(test_route_find),
+	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_method_allow),
+	    cmocka_unit_test(test_too_big),
+	    cmocka_unit_test(test_evolution),
+	    cmocka_unit_test(test_stable_uuid),
+	    cmocka_unit_test(test_output_cap),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
