@@ -119,6 +119,10 @@ struct xml_w {
 	int pretty; /* indent two spaces per level */
 };
 
+/* Ends the attribute list of xml_open(), xml_elem() and xml_empty(): a
+ * typed null pointer, since a bare NULL may be a plain 0 in varargs. */
+#define XML_END ((const char *)0)
+
 void xml_init(struct xml_w *, struct mac_buf *, int pretty);
 void xml_decl(struct xml_w *);
 /* Open an element; attribute name/value pairs follow, NULL-terminated. */

@@ -132,20 +132,20 @@ ac_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	const struct cfg_provider *p = a->prov;
 	size_t i;
 
-	xml_open(w, el, "type", srv_type_names[s->type], NULL);
-	xml_elem(w, "hostname", s->host, NULL);
+	xml_open(w, el, "type", srv_type_names[s->type], XML_END);
+	xml_elem(w, "hostname", s->host, XML_END);
 	xml_elemu(w, "port", s->port);
-	xml_elem(w, "socketType", sock_type_names[s->sock], NULL);
-	xml_elem(
-	    w, "username", expand(&r->arena, s->username, &a->addr, 0), NULL);
+	xml_elem(w, "socketType", sock_type_names[s->sock], XML_END);
+	xml_elem(w, "username", expand(&r->arena, s->username, &a->addr, 0),
+	    XML_END);
 	for (i = 0; i < s->nauth; i++)
-		xml_elem(
-		    w, "authentication", auth_method_names[s->auth[i]], NULL);
+		xml_elem(w, "authentication", auth_method_names[s->auth[i]],
+		    XML_END);
 	if (s->type == SRV_POP3 && (p->pop3_leave >= 0 || p->pop3_days > 0)) {
-		xml_open(w, "pop3", NULL);
+		xml_open(w, "pop3", XML_END);
 		if (p->pop3_leave >= 0)
 			xml_elem(w, "leaveMessagesOnServer",
-			    p->pop3_leave ? "true" : "false", NULL);
+			    p->pop3_leave ? "true" : "false", XML_END);
 		if (p->pop3_days > 0)
 			xml_elemu(
 			    w, "daysToLeaveMessagesOnServer", p->pop3_days);
@@ -166,10 +166,10 @@ ac_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a, const char *el,
 			user = a->prov->servers[i].username;
 			break;
 		}
-	xml_open(w, el, "type", type, NULL);
-	xml_elem(w, "username", expand(&r->arena, user, &a->addr, 0), NULL);
-	xml_elem(w, "authentication", "http-basic", NULL);
-	xml_elem(w, "serverURL", url, NULL);
+	xml_open(w, el, "type", type, XML_END);
+	xml_elem(w, "username", expand(&r->arena, user, &a->addr, 0), XML_END);
+	xml_elem(w, "authentication", "http-basic", XML_END);
+	xml_elem(w, "serverURL", url, XML_END);
 	xml_close(w);
 }
 
@@ -192,11 +192,11 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 	r->content_type = CT_XML;
 	xml_init(&w, &r->body, 1);
 	xml_decl(&w);
-	xml_open(&w, "clientConfig", "version", "1.1", NULL);
-	xml_open(&w, "emailProvider", "id", p->id, NULL);
+	xml_open(&w, "clientConfig", "version", "1.1", XML_END);
+	xml_open(&w, "emailProvider", "id", p->id, XML_END);
 	xml_elemn(&w, "domain", a->addr.domain.p, a->addr.domain.len);
-	xml_elem(&w, "displayName", p->display_name, NULL);
-	xml_elem(&w, "displayShortName", p->short_name, NULL);
+	xml_elem(&w, "displayName", p->display_name, XML_END);
+	xml_elem(&w, "displayShortName", p->short_name, XML_END);
 	for (out = 0; out < 2; out++)
 		for (i = 0; i < p->nservers; i++) {
 			const struct cfg_server *s = &p->servers[i];
@@ -208,9 +208,10 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 			ac_server(&w, r, a, s);
 		}
 	if (p->doc_url != NULL) {
-		xml_open(&w, "documentation", "url", p->doc_url, NULL);
+		xml_open(&w, "documentation", "url", p->doc_url, XML_END);
 		if (p->doc_text != NULL)
-			xml_elem(&w, "descr", p->doc_text, "lang", "en", NULL);
+			xml_elem(
+			    &w, "descr", p->doc_text, "lang", "en", XML_END);
 		xml_close(&w);
 	}
 	xml_close(&w); /* emailProvider */
@@ -219,21 +220,21 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 	if (p->caldav != NULL)
 		ac_dav(&w, r, a, "calendar", "caldav", p->caldav);
 	if (p->webmail != NULL) {
-		xml_open(&w, "webMail", NULL);
-		xml_empty(&w, "loginPage", "url", p->webmail, NULL);
+		xml_open(&w, "webMail", XML_END);
+		xml_empty(&w, "loginPage", "url", p->webmail, XML_END);
 		xml_close(&w);
 	}
 	if (p->oauth_issuer != NULL) {
-		xml_open(&w, "oAuth2", NULL);
-		xml_elem(&w, "issuer", p->oauth_issuer, NULL);
-		xml_elem(&w, "scope", p->oauth_scope, NULL);
-		xml_elem(&w, "authURL", p->oauth_auth_url, NULL);
-		xml_elem(&w, "tokenURL", p->oauth_token_url, NULL);
+		xml_open(&w, "oAuth2", XML_END);
+		xml_elem(&w, "issuer", p->oauth_issuer, XML_END);
+		xml_elem(&w, "scope", p->oauth_scope, XML_END);
+		xml_elem(&w, "authURL", p->oauth_auth_url, XML_END);
+		xml_elem(&w, "tokenURL", p->oauth_token_url, XML_END);
 		xml_close(&w);
 	}
 	if (p->config_update_url != NULL)
 		xml_empty(&w, "clientConfigUpdate", "url", p->config_update_url,
-		    NULL);
+		    XML_END);
 	xml_end(&w);
 	return MAC_OK;
 }
@@ -260,22 +261,22 @@ pox_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	    [SOCK_SSL] = "SSL", [SOCK_STARTTLS] = "TLS", [SOCK_PLAIN] = "None"};
 	enum auth_method m0 = s->auth[0];
 
-	xml_open(w, "Protocol", NULL);
-	xml_elem(w, "Type", pox_type[s->type], NULL);
-	xml_elem(w, "Server", s->host, NULL);
+	xml_open(w, "Protocol", XML_END);
+	xml_elem(w, "Type", pox_type[s->type], XML_END);
+	xml_elem(w, "Server", s->host, XML_END);
 	xml_elemu(w, "Port", s->port);
-	xml_elem(
-	    w, "LoginName", expand(&r->arena, s->username, &a->addr, 1), NULL);
-	xml_elem(w, "DomainRequired", "off", NULL);
-	xml_elem(w, "SPA", "off", NULL);
-	xml_elem(w, "SSL", s->sock == SOCK_PLAIN ? "off" : "on", NULL);
-	xml_elem(w, "Encryption", enc[s->sock], NULL);
+	xml_elem(w, "LoginName", expand(&r->arena, s->username, &a->addr, 1),
+	    XML_END);
+	xml_elem(w, "DomainRequired", "off", XML_END);
+	xml_elem(w, "SPA", "off", XML_END);
+	xml_elem(w, "SSL", s->sock == SOCK_PLAIN ? "off" : "on", XML_END);
+	xml_elem(w, "Encryption", enc[s->sock], XML_END);
 	xml_elem(w, "AuthRequired",
-	    m0 == AUTH_NONE || m0 == AUTH_CLIENT_IP ? "off" : "on", NULL);
+	    m0 == AUTH_NONE || m0 == AUTH_CLIENT_IP ? "off" : "on", XML_END);
 	if (s->type == SRV_SMTP) {
 		xml_elem(w, "UsePOPAuth",
-		    m0 == AUTH_SMTP_AFTER_POP ? "on" : "off", NULL);
-		xml_elem(w, "SMTPLast", "off", NULL);
+		    m0 == AUTH_SMTP_AFTER_POP ? "on" : "off", XML_END);
+		xml_elem(w, "SMTPLast", "off", XML_END);
 	}
 	if (a->prov->ttl > 0)
 		xml_elemu(w, "TTL", a->prov->ttl);
@@ -289,13 +290,13 @@ pox_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 {
 	const struct cfg_server *s = &a->prov->servers[0];
 
-	xml_open(w, "Protocol", NULL);
-	xml_elem(w, "Type", type, NULL);
-	xml_elem(w, "Server", url, NULL);
-	xml_elem(w, "DomainRequired", "off", NULL);
-	xml_elem(
-	    w, "LoginName", expand(&r->arena, s->username, &a->addr, 1), NULL);
-	xml_elem(w, "SSL", "on", NULL);
+	xml_open(w, "Protocol", XML_END);
+	xml_elem(w, "Type", type, XML_END);
+	xml_elem(w, "Server", url, XML_END);
+	xml_elem(w, "DomainRequired", "off", XML_END);
+	xml_elem(w, "LoginName", expand(&r->arena, s->username, &a->addr, 1),
+	    XML_END);
+	xml_elem(w, "SSL", "on", XML_END);
 	xml_close(w);
 }
 
@@ -314,28 +315,28 @@ render_pox(const struct ask *a, struct mac_resp *r)
 	r->content_type = CT_XML;
 	xml_init(&w, &r->body, 1);
 	xml_decl(&w);
-	xml_open(&w, "Autodiscover", "xmlns", NS_AD, NULL);
+	xml_open(&w, "Autodiscover", "xmlns", NS_AD, XML_END);
 	if (a->schema == SCHEMA_MOBILESYNC) {
-		xml_open(&w, "Response", "xmlns", NS_MOBILESYNC, NULL);
-		xml_elem(&w, "Culture", "en:us", NULL);
-		xml_open(&w, "User", NULL);
-		xml_elem(&w, "DisplayName", p->display_name, NULL);
+		xml_open(&w, "Response", "xmlns", NS_MOBILESYNC, XML_END);
+		xml_elem(&w, "Culture", "en:us", XML_END);
+		xml_open(&w, "User", XML_END);
+		xml_elem(&w, "DisplayName", p->display_name, XML_END);
 		xml_elem(&w, "EMailAddress",
-		    expand(&r->arena, "%EMAILADDRESS%", &a->addr, 1), NULL);
+		    expand(&r->arena, "%EMAILADDRESS%", &a->addr, 1), XML_END);
 		xml_close(&w);
-		xml_open(&w, "Action", NULL);
-		xml_open(&w, "Settings", NULL);
-		xml_open(&w, "Server", NULL);
-		xml_elem(&w, "Type", "MobileSync", NULL);
-		xml_elem(&w, "Url", p->activesync, NULL);
-		xml_elem(&w, "Name", p->activesync, NULL);
+		xml_open(&w, "Action", XML_END);
+		xml_open(&w, "Settings", XML_END);
+		xml_open(&w, "Server", XML_END);
+		xml_elem(&w, "Type", "MobileSync", XML_END);
+		xml_elem(&w, "Url", p->activesync, XML_END);
+		xml_elem(&w, "Name", p->activesync, XML_END);
 		xml_end(&w);
 		return MAC_OK;
 	}
-	xml_open(&w, "Response", "xmlns", NS_OUTLOOK, NULL);
-	xml_open(&w, "Account", NULL);
-	xml_elem(&w, "AccountType", "email", NULL);
-	xml_elem(&w, "Action", "settings", NULL);
+	xml_open(&w, "Response", "xmlns", NS_OUTLOOK, XML_END);
+	xml_open(&w, "Account", XML_END);
+	xml_elem(&w, "AccountType", "email", XML_END);
+	xml_elem(&w, "Action", "settings", XML_END);
 	for (out = 0; out < 2; out++)
 		for (i = 0; i < p->nservers; i++)
 			if (is_incoming(p->servers[i].type) != out)
@@ -385,13 +386,13 @@ render_err_pox(enum mac_err e, const struct ask *a, struct mac_resp *r)
 	pox_time(t, sizeof(t), a->now_ms);
 	xml_init(&w, &r->body, 1);
 	xml_decl(&w);
-	xml_open(&w, "Autodiscover", "xmlns", NS_AD, NULL);
-	xml_open(&w, "Response", "xmlns", NS_AD, NULL);
-	xml_open(&w, "Error", "Time", t, "Id", POX_SERVER_ID, NULL);
-	xml_elem(&w, "ErrorCode", code[e], NULL);
+	xml_open(&w, "Autodiscover", "xmlns", NS_AD, XML_END);
+	xml_open(&w, "Response", "xmlns", NS_AD, XML_END);
+	xml_open(&w, "Error", "Time", t, "Id", POX_SERVER_ID, XML_END);
+	xml_elem(&w, "ErrorCode", code[e], XML_END);
 	xml_elem(
-	    &w, "Message", r->why != NULL ? r->why : mac_strerror(e), NULL);
-	xml_empty(&w, "DebugData", NULL);
+	    &w, "Message", r->why != NULL ? r->why : mac_strerror(e), XML_END);
+	xml_empty(&w, "DebugData", XML_END);
 	xml_end(&w);
 }
 
@@ -550,14 +551,14 @@ mc_ident(struct mac_arena *ar, const struct ask *a)
 static void
 pl_key(struct xml_w *w, const char *k)
 {
-	xml_elem(w, "key", k, NULL);
+	xml_elem(w, "key", k, XML_END);
 }
 
 static void
 pl_str(struct xml_w *w, const char *k, const char *v)
 {
 	pl_key(w, k);
-	xml_elem(w, "string", v, NULL);
+	xml_elem(w, "string", v, XML_END);
 }
 
 static void
@@ -571,7 +572,7 @@ static void
 pl_bool(struct xml_w *w, const char *k, int v)
 {
 	pl_key(w, k);
-	xml_empty(w, v ? "true" : "false", NULL);
+	xml_empty(w, v ? "true" : "false", XML_END);
 }
 
 /* The common payload keys (CommonPayloadKeys.yaml). */
@@ -670,7 +671,7 @@ mc_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	unsigned long port;
 
 	mc_url(&r->arena, url, &host, &port);
-	xml_open(w, "dict", NULL);
+	xml_open(w, "dict", XML_END);
 	snprintf(k, sizeof(k), "%sAccountDescription", pfx);
 	pl_str(w, k, a->prov->display_name);
 	snprintf(k, sizeof(k), "%sHostName", pfx);
@@ -726,12 +727,12 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 	xml_decl(&w);
 	xml_raw(&w, "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
 		    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n");
-	xml_open(&w, "plist", "version", "1.0", NULL);
-	xml_open(&w, "dict", NULL);
+	xml_open(&w, "plist", "version", "1.0", XML_END);
+	xml_open(&w, "dict", XML_END);
 	pl_key(&w, "PayloadContent");
-	xml_open(&w, "array", NULL);
+	xml_open(&w, "array", XML_END);
 
-	xml_open(&w, "dict", NULL);
+	xml_open(&w, "dict", XML_END);
 	pl_str(&w, "EmailAccountDescription", p->display_name);
 	if (a->name.len > 0) {
 		pl_key(&w, "EmailAccountName");
