@@ -349,6 +349,28 @@ render_pox(const struct ask *a, struct mac_resp *r)
 	return MAC_OK;
 }
 
+/*
+ * What each error is called in the two formats that carry a code: the
+ * Autodiscover ErrorCode (MS-OXDSCLI: 500 address not found, 600 invalid
+ * request, 601 schema not offered, 603 server fault) and the v2 JSON
+ * ErrorCode in Exchange's style.
+ */
+static const struct {
+	const char *pox;
+	const char *json;
+} err_codes[MAC__MAX] = {
+    [MAC_OK] = {"603", "InternalServerError"},
+    [MAC_ENOMEM] = {"603", "InternalServerError"},
+    [MAC_EINPUT] = {"600", "InvalidRequest"},
+    [MAC_ENOROUTE] = {"600", "NotFound"},
+    [MAC_ENODOMAIN] = {"500", "NotFound"},
+    [MAC_EMETHOD] = {"600", "MethodNotAllowed"},
+    [MAC_ETOOBIG] = {"600", "InvalidRequest"},
+    [MAC_EPROTOCOL] = {"601", "InvalidProtocol"},
+    [MAC_ENOSCHEMA] = {"601", "InvalidProtocol"},
+    [MAC_ENOREQUEST] = {"600", "InvalidRequest"},
+};
+
 /* "HH:MM:SS.fffffff", the time of day as Exchange writes it. */
 static void
 pox_time(char *t, size_t n, uint32_t ms)
@@ -367,18 +389,6 @@ pox_time(char *t, size_t n, uint32_t ms)
 void
 render_err_pox(enum mac_err e, const struct ask *a, struct mac_resp *r)
 {
-	static const char *const code[MAC__MAX] = {
-	    [MAC_OK] = "603",
-	    [MAC_ENOMEM] = "603",
-	    [MAC_EINPUT] = "600",
-	    [MAC_ENOROUTE] = "600",
-	    [MAC_ENODOMAIN] = "500",
-	    [MAC_EMETHOD] = "600",
-	    [MAC_ETOOBIG] = "600",
-	    [MAC_EPROTOCOL] = "601",
-	    [MAC_ENOSCHEMA] = "601",
-	    [MAC_ENOREQUEST] = "600",
-	};
 	struct xml_w w;
 	char t[32];
 
@@ -389,7 +399,7 @@ render_err_pox(enum mac_err e, const struct ask *a, struct mac_resp *r)
 	xml_open(&w, "Autodiscover", "xmlns", NS_AD, XML_END);
 	xml_open(&w, "Response", "xmlns", NS_AD, XML_END);
 	xml_open(&w, "Error", "Time", t, "Id", POX_SERVER_ID, XML_END);
-	xml_elem(&w, "ErrorCode", code[e], XML_END);
+	xml_elem(&w, "ErrorCode", err_codes[e].pox, XML_END);
 	xml_elem(
 	    &w, "Message", r->why != NULL ? r->why : mac_strerror(e), XML_END);
 	xml_empty(&w, "DebugData", XML_END);
@@ -451,22 +461,10 @@ render_json(const struct ask *a, struct mac_resp *r)
 void
 render_err_json(enum mac_err e, const struct ask *a, struct mac_resp *r)
 {
-	static const char *const code[MAC__MAX] = {
-	    [MAC_OK] = "InternalServerError",
-	    [MAC_ENOMEM] = "InternalServerError",
-	    [MAC_EINPUT] = "InvalidRequest",
-	    [MAC_ENOROUTE] = "NotFound",
-	    [MAC_ENODOMAIN] = "NotFound",
-	    [MAC_EMETHOD] = "MethodNotAllowed",
-	    [MAC_ETOOBIG] = "InvalidRequest",
-	    [MAC_EPROTOCOL] = "InvalidProtocol",
-	    [MAC_ENOSCHEMA] = "InvalidProtocol",
-	    [MAC_ENOREQUEST] = "InvalidRequest",
-	};
 
 	(void)a;
 	r->content_type = CT_JSON;
-	json_pair(&r->body, "ErrorCode", code[e], 1);
+	json_pair(&r->body, "ErrorCode", err_codes[e].json, 1);
 	json_pair(&r->body, "ErrorMessage",
 	    r->why != NULL ? r->why : mac_strerror(e), 0);
 	buf_putc(&r->body, '}');

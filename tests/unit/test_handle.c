@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../lib/handle.c"
+#include "../../lib/render.c"
 
 static const char ini[] = "[defaults]\n"
 			  "server = imap mail.example.com 993 SSL\n"
@@ -107,6 +108,8 @@ test_route_table(void **state)
 	for (i = 0; i < MAC__MAX; i++) {
 		assert_non_null(mac_strerror((enum mac_err)i));
 		assert_true(mac_strerror((enum mac_err)i)[0] != '\0');
+		assert_non_null(err_codes[i].pox);
+		assert_non_null(err_codes[i].json);
 	}
 }
 
