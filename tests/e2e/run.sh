@@ -1,0 +1,708 @@
+#!/usr/bin/env bash
+# End-to-end tests: the real mailautoconf-fcgi under spawn-fcgi behind a
+# real nginx, driven by curl over TLS on loopback.
+#
+# Usage: bash tests/e2e/run.sh BUILD_DIR     (as root, from anywhere)
+#
+# nginx includes the shipped nginx/mailautoconf-locations.conf unmodified;
+# the upstream block is the shipped nginx/mailautoconf-upstream.conf with
+# only the socket path replaced; the plain-http blocks are cut out of
+# nginx/example-servers.conf with only their listen lines replaced.  The
+# exact bodies are pinned by the golden tests; here every answer is
+# checked for status, Content-Type, key headers and substrings, and for
+# being well-formed XML, JSON or plist.
+#
+# The last line of output is exactly "N passed, M failed"; the exit
+# status is non-zero if M > 0.  MAC_E2E_KEEP=1 keeps the temporary
+# directory (logs, nginx.conf, answers) for inspection.
+set -euo pipefail
+
+build=${1:?usage: run.sh BUILD_DIR}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$(cd "$build" && pwd)/mailautoconf-fcgi
+pass=0
+fail=0
+
+tmp=$(mktemp -d /tmp/mailautoconf-e2e.XXXXXX)
+nginx_pid=
+resp_pid=
+
+cleanup() {
+	local pid
+	for pid in "$nginx_pid" "$resp_pid"; do
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			kill "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
+	if [ "${MAC_E2E_KEEP:-}" = 1 ]; then
+		echo "kept $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+
+# Setup failed: show why, report it as one failure and stop.
+setup_fail() {
+	echo "setup failed: $*"
+	for f in "$tmp/responder.log" "$tmp/nginx-error.log"; do
+		[ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
+	done
+	echo "$pass passed, $((fail + 1)) failed"
+	exit 1
+}
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok   $1"
+}
+
+not_ok() {
+	fail=$((fail + 1))
+	echo "FAIL $1"
+	shift
+	local line
+	for line in "$@"; do
+		echo "     $line"
+	done
+}
+
+# Two free loopback ports.
+read -r tls_port http_port < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+
+[ -x "$bin" ] || setup_fail "no executable $bin"
+for tool in nginx spawn-fcgi openssl curl xmllint python3; do
+	command -v "$tool" >/dev/null || setup_fail "$tool is not installed"
+done
+
+# ---- files ----------------------------------------------------------------
+
+chmod 0755 "$tmp"
+mkdir -p "$tmp/run" "$tmp/conf" "$tmp/bodies" "$tmp/out" "$tmp/snippets" \
+	"$tmp/nginx-temp"
+config=$tmp/conf/mailautoconf.ini
+cp "$root/tests/e2e/extra.ini" "$config"
+chmod 0644 "$config"
+sock=$tmp/run/mailautoconf.sock
+
+# nginx resolves relative includes against the directory of -c.
+cp /etc/nginx/fastcgi_params "$tmp/fastcgi_params"
+ln -s "$root/nginx/mailautoconf-locations.conf" \
+	"$tmp/snippets/mailautoconf-locations.conf"
+sed "s#unix:/run/mailautoconf/mailautoconf.sock#unix:$sock#" \
+	"$root/nginx/mailautoconf-upstream.conf" >"$tmp/upstream.conf"
+grep -q "unix:$sock;" "$tmp/upstream.conf" ||
+	setup_fail "socket path not found in nginx/mailautoconf-upstream.conf"
+
+# A port-80 block of example-servers.conf, listening on our plain port.
+plain_block() {
+	sed -n "/^# BEGIN $1\$/,/^# END $1\$/p" \
+		"$root/nginx/example-servers.conf" |
+		sed -e "s/^\([[:space:]]*\)listen 80;/\1listen 127.0.0.1:$http_port;/" \
+			-e '/listen \[::\]:80;/d'
+}
+
+for block in "port-80 autodiscover redirect" "port-80 autoconfig"; do
+	plain_block "$block" | grep -q "listen 127.0.0.1:$http_port;" ||
+		setup_fail "no '# BEGIN $block' block in nginx/example-servers.conf"
+done
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-days 2 -subj /CN=mailautoconf-e2e -keyout "$tmp/key.pem" \
+	-out "$tmp/cert.pem" \
+	-addext "subjectAltName=DNS:example.com,DNS:autoconfig.example.com,DNS:autodiscover.example.com,DNS:example.net,DNS:autoconfig.example.net,DNS:autodiscover.example.net,DNS:example.org,DNS:autoconfig.example.org,DNS:autodiscover.example.org" \
+	2>/dev/null || setup_fail "openssl could not make a certificate"
+
+if [ "$(id -u)" = 0 ]; then
+	# As in production: nginx workers as www-data, the responder as
+	# nobody, the socket owned by www-data with mode 0660.
+	nginx_user="user www-data;"
+	chown www-data "$tmp/nginx-temp"
+	spawn_ids=(-u nobody -g nogroup -U www-data -G www-data)
+	if ! runuser -u nobody -- test -x "$bin" ||
+		! runuser -u nobody -- test -r "$config"; then
+		spawn_ids=(-U www-data -G www-data) # build dir closed to nobody
+	fi
+else
+	nginx_user=
+	spawn_ids=()
+fi
+
+cat >"$tmp/nginx.conf" <<EOF
+$nginx_user
+worker_processes 1;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log info;
+events {
+	worker_connections 256;
+}
+http {
+	access_log $tmp/nginx-access.log;
+	client_body_temp_path $tmp/nginx-temp/body;
+	fastcgi_temp_path $tmp/nginx-temp/fastcgi;
+	proxy_temp_path $tmp/nginx-temp/proxy;
+	uwsgi_temp_path $tmp/nginx-temp/uwsgi;
+	scgi_temp_path $tmp/nginx-temp/scgi;
+
+	include $tmp/upstream.conf;
+
+	server {
+		listen 127.0.0.1:$tls_port ssl;
+		server_name autoconfig.example.com autodiscover.example.com
+		    example.com autoconfig.example.net example.net
+		    autodiscover.example.net example.org autoconfig.example.org;
+		ssl_certificate $tmp/cert.pem;
+		ssl_certificate_key $tmp/key.pem;
+
+		include snippets/mailautoconf-locations.conf;
+
+		location / {
+			return 404;
+		}
+	}
+
+$(plain_block "port-80 autodiscover redirect")
+
+$(plain_block "port-80 autoconfig")
+}
+EOF
+
+# ---- request bodies (shapes from /work/shared/samples) ----------------------
+
+pox_request() { # namespace schema address
+	printf '<?xml version="1.0" encoding="utf-8"?>\n'
+	printf '<Autodiscover xmlns="%s">\n  <Request>\n' "$1"
+	printf '    <EMailAddress>%s</EMailAddress>\n' "$3"
+	printf '    <AcceptableResponseSchema>%s</AcceptableResponseSchema>\n' "$2"
+	printf '  </Request>\n</Autodiscover>\n'
+}
+ms=http://schemas.microsoft.com/exchange/autodiscover
+# Thunderbird: its template literal keeps the leading spaces.
+cat >"$tmp/bodies/thunderbird.xml" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+    <Autodiscover xmlns="$ms/outlook/requestschema/2006">
+      <Request>
+        <EMailAddress>alice@example.com</EMailAddress>
+        <AcceptableResponseSchema>$ms/outlook/responseschema/2006a</AcceptableResponseSchema>
+      </Request>
+    </Autodiscover>
+EOF
+# Outlook 2010: one line.
+printf '%s' "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"$ms/outlook/requestschema/2006\"><Request><EMailAddress>bob@example.net</EMailAddress><AcceptableResponseSchema>$ms/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>" \
+	>"$tmp/bodies/outlook2010.xml"
+pox_request "$ms/request/2006" "$ms/outlook/responseschema/2006a" \
+	alice@example.com >"$tmp/bodies/mailcow.xml"
+pox_request "$ms/mobilesync/requestschema/2006" \
+	"$ms/mobilesync/responseschema/2006" alice@example.com \
+	>"$tmp/bodies/mobilesync.xml"
+pox_request "$ms/mobilesync/requestschema/2006" \
+	"$ms/mobilesync/responseschema/2006" bob@example.net \
+	>"$tmp/bodies/mobilesync_no_eas.xml"
+pox_request "$ms/outlook/requestschema/2006" "$ms/outlook/responseschema/2006a" \
+	nobody@nosuchprovider.example >"$tmp/bodies/unknown_domain.xml"
+printf '%s' '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe "INJECTED">]><Autodiscover><Request><EMailAddress>&xxe;</EMailAddress></Request></Autodiscover>' \
+	>"$tmp/bodies/xxe.xml"
+printf '<Autodiscover><Request><EMailAddress>alice@example.com' \
+	>"$tmp/bodies/truncated.xml"
+: >"$tmp/bodies/empty"
+# 20 KiB: over the responder's 16 KiB, under nginx's 64k.
+{
+	printf '<?xml version="1.0"?><Autodiscover><Request><EMailAddress>alice@example.com</EMailAddress><!--'
+	head -c 20480 /dev/zero | tr '\0' x
+	printf -- '--></Request></Autodiscover>'
+} >"$tmp/bodies/big20k.xml"
+# 100 KiB: nginx refuses it before the responder sees it.
+head -c 102400 /dev/zero | tr '\0' x >"$tmp/bodies/big100k"
+
+# ---- start ----------------------------------------------------------------
+
+spawn-fcgi -n -s "$sock" -M 0660 "${spawn_ids[@]}" -- \
+	"$bin" -c "$config" 2>"$tmp/responder.log" &
+resp_pid=$!
+
+wait_for() { # seconds command...: poll every 0.1 s until command succeeds
+	local tries=$(($1 * 10))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+wait_for 10 grep -q 'started: ' "$tmp/responder.log" ||
+	setup_fail "the responder did not log 'started:'"
+
+nginx -t -p "$tmp" -e "$tmp/nginx-error.log" -c "$tmp/nginx.conf" \
+	>"$tmp/nginx-t.log" 2>&1 || {
+	cat "$tmp/nginx-t.log"
+	setup_fail "nginx -t rejected the generated nginx.conf"
+}
+nginx -p "$tmp" -e "$tmp/nginx-error.log" -c "$tmp/nginx.conf" &
+nginx_pid=$!
+wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$http_port/" ||
+	setup_fail "nginx did not start"
+
+# ---- the request table ----------------------------------------------------
+
+n_req=0
+
+# Run one request; sets $status, $hdrs (file) and $body (file).
+fetch() { # scheme method host target headers bodyfile
+	local scheme=$1 method=$2 host=$3 target=$4 headers=$5 bodyfile=$6
+	local port=$tls_port h
+	local -a args=(-sS -k --max-time 10) hs
+	[ "$scheme" = http ] && port=$http_port
+	n_req=$((n_req + 1))
+	hdrs=$tmp/out/$n_req.headers
+	body=$tmp/out/$n_req.body
+	args+=(--resolve "$host:$port:127.0.0.1" -D "$hdrs" -o "$body")
+	case $method in
+	GET) ;;
+	HEAD) args+=(--head) ;;
+	*) args+=(-X "$method") ;;
+	esac
+	if [ "$headers" != - ]; then
+		IFS=';' read -r -a hs <<<"$headers"
+		for h in "${hs[@]}"; do
+			args+=(-H "$h")
+		done
+	fi
+	[ "$bodyfile" != - ] && args+=(--data-binary "@$tmp/bodies/$bodyfile")
+	status=$(curl "${args[@]}" -w '%{http_code}' \
+		"$scheme://$host:$port$target") || status=curl-error
+}
+
+# The value of a response header (first match, CR stripped).
+header() {
+	sed -n "s/^$1: *//Ip" "$hdrs" | tr -d '\r' | head -n 1
+}
+
+well_formed() { # format file
+	case $1 in
+	xml) xmllint --noout --nonet "$2" ;;
+	json) python3 -c 'import json, sys; json.load(open(sys.argv[1], "rb"))' "$2" ;;
+	plist) python3 -c 'import plistlib, sys; plistlib.load(open(sys.argv[1], "rb"))' "$2" ;;
+	-) true ;;
+	esac
+}
+
+# One row: every listed expectation must hold.
+check() { # name scheme method host target headers body status ctype hgrep bgrep format
+	local name=$1 want_status=$8 want_ct=$9 hgrep=${10} bgrep=${11} format=${12}
+	local ct
+	local -a why=()
+	fetch "$2" "$3" "$4" "$5" "$6" "$7"
+	ct=$(header Content-Type)
+	[ "$status" = "$want_status" ] ||
+		why+=("status $status, want $want_status")
+	if [ "$want_ct" != - ] && [[ $ct != "$want_ct"* ]]; then
+		why+=("Content-Type '$ct', want '$want_ct'")
+	fi
+	if [ "$hgrep" != - ] && ! tr -d '\r' <"$hdrs" | grep -Eiq -- "$hgrep"; then
+		why+=("no header matching /$hgrep/")
+	fi
+	case $bgrep in
+	-) ;;
+	!*) if grep -Eq -- "${bgrep#!}" "$body"; then
+		why+=("body matches /${bgrep#!}/")
+	fi ;;
+	*) if ! grep -Eq -- "$bgrep" "$body"; then
+		why+=("body does not match /$bgrep/")
+	fi ;;
+	esac
+	if ! well_formed "$format" "$body" >"$tmp/out/$n_req.wf" 2>&1; then
+		why+=("body is not well-formed $format: $(head -c 200 "$tmp/out/$n_req.wf")")
+	fi
+	if [ "${#why[@]}" -eq 0 ]; then
+		ok "$name"
+	else
+		not_ok "$name" "${why[@]}" \
+			"request: $3 $2://$4$5 headers=$6 body=$7" \
+			"response headers: $(tr -d '\r' <"$hdrs" | tr '\n' '|')" \
+			"response body: $(head -c 300 "$body" | tr '\n' ' ')"
+	fi
+}
+
+ac=autoconfig.example.com
+ad=autodiscover.example.com
+tx='Content-Type: text/xml; charset=utf-8'
+nosniff='X-Content-Type-Options: nosniff'
+resp_ns='responseschema/2006'
+# name | scheme | method | host | target | headers (";"-separated) |
+#   body file | status | Content-Type prefix | header regex |
+#   body regex ("!" first: must not match) | format; "-" = no check
+cases=$(
+	cat <<EOF
+autoconfig ?emailaddress=alice%40example.com -> 200 XML for example.com|https|GET|$ac|/mail/config-v1.1.xml?emailaddress=alice%40example.com|-|-|200|text/xml|^Cache-Control: no-cache$|<emailProvider id="example.com">.*|xml
+autoconfig raw @ in emailaddress -> 200 same provider|https|GET|$ac|/mail/config-v1.1.xml?emailaddress=alice@example.com|-|-|200|text/xml|^$nosniff$|imap\.example\.com|xml
+autoconfig without emailaddress, Host autoconfig.example.net -> 200 for example.net|https|GET|autoconfig.example.net|/mail/config-v1.1.xml|-|-|200|text/xml|-|<emailProvider id="example.net">|xml
+autoconfig .well-known on the bare domain -> 200|https|GET|example.org|/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=carol%40example.org|-|-|200|text/xml|-|mail\.example\.net|xml
+autoconfig .well-known without emailaddress (Delta Chat) -> 200 from Host|https|GET|example.net|/.well-known/autoconfig/mail/config-v1.1.xml|-|-|200|text/xml|-|<emailProvider id="example.net">|xml
+autoconfig upper-case path /MAIL/Config-V1.1.XML -> 200|https|GET|$ac|/MAIL/Config-V1.1.XML?emailaddress=alice%40example.com|-|-|200|text/xml|-|<clientConfig|xml
+autoconfig upper-case .well-known path -> 200|https|GET|example.com|/.Well-Known/AutoConfig/Mail/config-v1.1.xml?emailaddress=alice%40example.com|-|-|200|text/xml|-|<clientConfig|xml
+autoconfig Nine path /v1.1/mail/config-v1.1.xml with a raw @ -> 200|https|GET|example.com|/v1.1/mail/config-v1.1.xml?emailaddress=alice@example.com|-|-|200|text/xml|-|<clientConfig|xml
+autoconfig HEAD -> 200, headers with Content-Length|https|HEAD|$ac|/mail/config-v1.1.xml?emailaddress=alice%40example.com|-|-|200|text/xml|^Content-Length: [1-9][0-9]*$|-|-
+autoconfig Evolution EVOLUTIONUSER%40example.com&emailmd5= -> 200|https|GET|$ac|/mail/config-v1.1.xml?emailaddress=EVOLUTIONUSER%40example.com&emailmd5=6d0c8e1e3f1c4f1b8d5b7c0f5e1a2b3c|-|-|200|text/xml|-|<incomingServer type="imap">|xml
+autoconfig upper-case domain ALICE@EXAMPLE.COM -> 200 (domains match without case)|https|GET|$ac|/mail/config-v1.1.xml?emailaddress=ALICE%40EXAMPLE.COM|-|-|200|text/xml|-|<emailProvider id="example.com">|xml
+autoconfig unknown domain -> 404 text|https|GET|$ac|/mail/config-v1.1.xml?emailaddress=x%40nosuchprovider.example|-|-|404|text/plain|-|-|-
+autoconfig malformed address -> 400 text|https|GET|$ac|/mail/config-v1.1.xml?emailaddress=not-an-address|-|-|400|text/plain|-|-|-
+autoconfig bad percent escape -> 400|https|GET|$ac|/mail/config-v1.1.xml?emailaddress=alice%4|-|-|400|text/plain|-|-|-
+autoconfig POST -> 405 with Allow: GET, HEAD|https|POST|$ac|/mail/config-v1.1.xml?emailaddress=alice%40example.com|Content-Type: text/xml|empty|405|text/plain|^Allow: GET, HEAD$|-|-
+autodiscover POST Thunderbird body -> 200 Outlook settings|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|thunderbird.xml|200|text/xml|-|outlook/responseschema/2006a.*|xml
+autodiscover POST Thunderbird body -> IMAP server and SSL on|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|thunderbird.xml|200|text/xml|-|<Server>imap\.example\.com</Server>|xml
+autodiscover POST Outlook 2010 at /AutoDiscover/AutoDiscover.xml -> 200|https|POST|autodiscover.example.net|/AutoDiscover/AutoDiscover.xml|Content-Type: text/xml|outlook2010.xml|200|text/xml|-|<Type>IMAP</Type>|xml
+autodiscover POST on the bare domain -> 200|https|POST|example.com|/autodiscover/autodiscover.xml|$tx|thunderbird.xml|200|text/xml|-|<Action>settings</Action>|xml
+autodiscover POST mailcow request/2006 namespace -> 200 settings|https|POST|$ad|/Autodiscover/Autodiscover.xml|Content-Type: text/xml|mailcow.xml|200|text/xml|-|<Protocol>|xml
+autodiscover POST curl default form Content-Type -> still answered 200|https|POST|$ad|/autodiscover/autodiscover.xml|-|thunderbird.xml|200|text/xml|-|<Protocol>|xml
+autodiscover POST mobilesync schema -> 200 MobileSync server|https|POST|$ad|/autodiscover/autodiscover.xml|Content-Type: text/xml|mobilesync.xml|200|text/xml|-|mobilesync/$resp_ns.*|xml
+autodiscover POST mobilesync schema -> ActiveSync URL|https|POST|$ad|/autodiscover/autodiscover.xml|Content-Type: text/xml|mobilesync.xml|200|text/xml|-|https://sync\.example\.com/Microsoft-Server-ActiveSync|xml
+autodiscover POST mobilesync for a domain without ActiveSync -> 200 ErrorCode 601|https|POST|autodiscover.example.net|/autodiscover/autodiscover.xml|Content-Type: text/xml|mobilesync_no_eas.xml|200|text/xml|-|<ErrorCode>601</ErrorCode>|xml
+autodiscover POST unknown domain -> 404|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|unknown_domain.xml|404|-|-|-|-
+autodiscover GET (Remote Connectivity Analyzer) -> 200 ErrorCode 600|https|GET|$ad|/Autodiscover/Autodiscover.xml|-|-|200|text/xml|-|<ErrorCode>600</ErrorCode>|xml
+autodiscover empty POST -> 200 ErrorCode 600|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|empty|200|text/xml|-|<ErrorCode>600</ErrorCode>|xml
+autodiscover XXE body with DOCTYPE -> 400, entity never expanded|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|xxe.xml|400|-|-|!INJECTED|-
+autodiscover truncated XML -> 400|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|truncated.xml|400|-|-|-|-
+autodiscover 20 KiB body (over 16 KiB) -> 413|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|big20k.xml|413|-|-|-|-
+autodiscover after a 413 the next request on the kept connection -> 200|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|thunderbird.xml|200|text/xml|-|<Protocol>|xml
+autodiscover 100 KiB body -> 413 from nginx (client_max_body_size 64k)|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|big100k|413|-|-|-|-
+autodiscover PUT -> 405 with Allow|https|PUT|$ad|/autodiscover/autodiscover.xml|$tx|thunderbird.xml|405|-|^Allow: POST, GET, HEAD$|-|-
+json v2 ?Email=&Protocol=Autodiscoverv1 -> 200 AutodiscoverV1 URL|https|GET|$ad|/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Autodiscoverv1&RedirectCount=1|-|-|200|application/json|-|"Protocol":"AutodiscoverV1".*autodiscover/autodiscover\.xml|json
+json v2 path form /v1.0/alice@example.com -> 200|https|GET|$ad|/autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=Autodiscoverv1&RedirectCount=1|-|-|200|application/json|-|"Url":"https://|json
+json v2 path form with %40 -> 200|https|GET|$ad|/autodiscover/autodiscover.json/v1.0/alice%40example.com?Protocol=AutodiscoverV1|-|-|200|application/json|-|"Protocol":"AutodiscoverV1"|json
+json v2 Protocol in any case (AUTODISCOVERV1) -> 200|https|GET|$ad|/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=AUTODISCOVERV1|-|-|200|application/json|-|"Protocol":"AutodiscoverV1"|json
+json v2 mixed-case path /AutoDiscover/AutoDiscover.json -> 200|https|GET|$ad|/AutoDiscover/AutoDiscover.json?Email=alice%40example.com&Protocol=autodiscoverv1|-|-|200|application/json|-|"Protocol"|json
+json v2 Protocol=ActiveSync -> 200 ActiveSync URL|https|GET|$ad|/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=ActiveSync&RedirectCount=1|-|-|200|application/json|-|"Protocol":"ActiveSync".*Microsoft-Server-ActiveSync|json
+json v2 Protocol=Rest -> 400 JSON InvalidProtocol|https|GET|$ad|/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Rest|-|-|400|application/json|-|"ErrorCode":"InvalidProtocol"|json
+json v2 ActiveSync for a domain without it -> 400 JSON|https|GET|autodiscover.example.net|/autodiscover/autodiscover.json?Email=bob%40example.net&Protocol=ActiveSync|-|-|400|application/json|-|"ErrorCode"|json
+json v2 unknown sub-path /v2.0/... -> 404|https|GET|$ad|/autodiscover/autodiscover.json/v2.0/alice@example.com|-|-|404|-|-|-|-
+mobileconfig -> 200 aspen-config profile as an attachment|https|GET|$ac|/mobileconfig?emailaddress=alice%40example.com|-|-|200|application/x-apple-aspen-config|^Content-Disposition: attachment; filename="[A-Za-z0-9._-]+\.mobileconfig"$|com\.apple\.mail\.managed|plist
+mobileconfig with name= -> 200, name in the profile|https|GET|$ac|/MobileConfig?emailaddress=alice%40example.com&name=Alice%20%26%20Co|-|-|200|application/x-apple-aspen-config|-|Alice &amp; Co|plist
+mobileconfig without emailaddress -> 400|https|GET|$ac|/mobileconfig|-|-|400|text/plain|-|-|-
+unknown path next to the endpoints -> 404 from nginx|https|GET|$ac|/mail/other.xml|-|-|404|-|-|-|-
+port-80 autodiscover GET -> 302 to the https endpoint|http|GET|$ad|/autodiscover/autodiscover.xml|-|-|302|-|^Location: https://autodiscover\.example\.com/autodiscover/autodiscover\.xml$|-|-
+port-80 autodiscover POST -> 302 to the https endpoint|http|POST|autodiscover.example.net|/Autodiscover/Autodiscover.xml|$tx|thunderbird.xml|302|-|^Location: https://autodiscover\.example\.net/autodiscover/autodiscover\.xml$|-|-
+port-80 autoconfig over plain http -> 200 XML|http|GET|autoconfig.example.org|/mail/config-v1.1.xml?emailaddress=carol%40example.org|-|-|200|text/xml|-|<emailProvider id="example.net">|xml
+EOF
+)
+
+while IFS='|' read -r c_name c_scheme c_method c_host c_target c_headers \
+	c_body c_status c_ct c_hgrep c_bgrep c_format; do
+	[ -n "$c_name" ] || continue
+	check "$c_name" "$c_scheme" "$c_method" "$c_host" "$c_target" \
+		"$c_headers" "$c_body" "$c_status" "$c_ct" "$c_hgrep" "$c_bgrep" \
+		"$c_format"
+done <<<"$cases"
+
+# ---- concurrency: parallel kept-alive connections --------------------------
+
+# More at once than the responder has threads (32) and nginx keeps idle
+# connections (16): those beyond keepalive are closed after use, so
+# nothing starves.
+name="120 requests, 40 at a time over kept-alive connections -> all 200"
+codes=$(seq 120 | xargs -P 40 -I{} curl -sS -k --max-time 10 -o /dev/null \
+	-w '%{http_code}\n' --resolve "$ac:$tls_port:127.0.0.1" \
+	"https://$ac:$tls_port/mail/config-v1.1.xml?emailaddress=u{}%40example.com" |
+	sort | uniq -c | tr -s ' ' | tr '\n' ';') || true
+if [ "$codes" = " 120 200;" ]; then
+	ok "$name"
+else
+	not_ok "$name" "status counts: $codes"
+fi
+
+# ---- FastCGI spoken directly (what nginx hides) ----------------------------
+
+# A minimal FastCGI client (FastCGI 1.0 spec): sends requests over one
+# connection with FCGI_KEEP_CONN, the way nginx does with fastcgi_keep_conn
+# on, and prints "ok NAME" or "FAIL NAME: why" per scenario.
+cat >"$tmp/fcgi_direct.py" <<'PY'
+import socket, struct, sys, threading
+
+BEGIN, END, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
+
+def record(kind, data=b""):
+    pad = (-len(data)) % 8
+    return struct.pack(">BBHHBB", 1, kind, 1, len(data), pad, 0) + data + bytes(pad)
+
+def stream(kind, data):
+    out = b"".join(record(kind, data[i:i + 65535]) for i in range(0, len(data), 65535))
+    return out + record(kind)
+
+def pair(k, v):
+    size = lambda n: bytes([n]) if n < 128 else struct.pack(">I", n | 1 << 31)
+    return size(len(k)) + size(len(v)) + k + v
+
+def ask(conn, method, uri, query="", body=b"", length=True):
+    params = {"REQUEST_METHOD": method, "DOCUMENT_URI": uri, "QUERY_STRING": query,
+              "HTTP_HOST": "autodiscover.example.com", "CONTENT_TYPE": "text/xml",
+              "CONTENT_LENGTH": str(len(body)) if length else ""}
+    msg = record(BEGIN, struct.pack(">HB5x", 1, 1))
+    msg += stream(PARAMS, b"".join(pair(k.encode(), v.encode()) for k, v in params.items()))
+    msg += stream(STDIN, body)
+    # Send from a thread: the responder may answer (and close) before it
+    # has read a large body, as it should.
+    def send():
+        try:
+            conn.sendall(msg)
+        except OSError:
+            pass
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        return read_answer(conn)
+    finally:
+        sender.join()
+
+def read_answer(conn):
+    buf, out = b"", b""
+    while True:
+        while len(buf) < 8 or len(buf) < 8 + struct.unpack(">H", buf[4:6])[0] + buf[6]:
+            got = conn.recv(65536)
+            if not got:
+                raise EOFError("connection closed before FCGI_END_REQUEST")
+            buf += got
+        kind, clen, plen = buf[1], struct.unpack(">H", buf[4:6])[0], buf[6]
+        content, buf = buf[8:8 + clen], buf[8 + clen + plen:]
+        if kind == STDOUT:
+            out += content
+        elif kind == END:
+            return out
+
+def connect():
+    c = socket.socket(socket.AF_UNIX)
+    c.settimeout(10)
+    c.connect(sys.argv[1])
+    return c
+
+def status(resp):
+    return resp.split(b"\r\n", 1)[0].decode()
+
+ac = ("/mail/config-v1.1.xml", "emailaddress=alice%40example.com")
+pox = open(sys.argv[2], "rb").read()
+results = []
+
+def scenario(name, fn):
+    try:
+        why = fn()
+    except Exception as e:
+        why = "%s: %s" % (type(e).__name__, e)
+    results.append("ok " + name if not why else "FAIL %s: %s" % (name, why))
+
+def head_only():
+    r = ask(connect(), "HEAD", *ac)
+    head, sep, rest = r.partition(b"\r\n\r\n")
+    if status(r) != "Status: 200 OK" or not sep or rest:
+        return "got %r" % r[:300]
+
+def header_block():
+    r = ask(connect(), "GET", *ac)
+    head, _, body = r.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    want = [b"Status: 200 OK", b"Content-Type: text/xml; charset=utf-8",
+            b"Content-Length: %d" % len(body), b"X-Content-Type-Options: nosniff",
+            b"Cache-Control: no-cache"]
+    if lines != want:
+        return "header block %r" % lines
+
+def keep_after_big():
+    c = connect()
+    big = b"x" * (20 * 1024)
+    got = [status(ask(c, "POST", "/autodiscover/autodiscover.xml", body=big)),
+           status(ask(c, "GET", *ac)),
+           status(ask(c, "POST", "/autodiscover/autodiscover.xml", body=big, length=False)),
+           status(ask(c, "POST", "/autodiscover/autodiscover.xml", body=pox))]
+    if got != ["Status: 413 Content Too Large", "Status: 200 OK"] * 2:
+        return "statuses %r" % got
+
+def close_after_huge():
+    c = connect()
+    got = status(ask(c, "POST", "/autodiscover/autodiscover.xml", body=b"x" * (1024 * 1024)))
+    if got != "Status: 413 Content Too Large":
+        return "status %r" % got
+    c.settimeout(5)
+    try:
+        rest = c.recv(1)
+    except ConnectionResetError:
+        rest = b""
+    if rest:
+        return "connection not closed"
+    if status(ask(connect(), "GET", *ac)) != "Status: 200 OK":
+        return "next connection failed"
+
+scenario("direct FastCGI HEAD -> header block only, no body bytes", head_only)
+scenario("direct FastCGI GET -> exact header block, Content-Length = body length", header_block)
+scenario("direct FastCGI 20 KiB bodies (with and without CONTENT_LENGTH) -> 413, same connection then serves 200", keep_after_big)
+scenario("direct FastCGI 1 MiB body -> 413 without reading it, then the responder closes that connection", close_after_huge)
+print("\n".join(results))
+PY
+
+while IFS= read -r line; do
+	case $line in
+	"ok "*) ok "${line#ok }" ;;
+	*) not_ok "${line#FAIL }" ;;
+	esac
+done < <(python3 "$tmp/fcgi_direct.py" "$sock" "$tmp/bodies/thunderbird.xml" 2>&1 ||
+	echo "FAIL direct FastCGI client crashed")
+
+# ---- -t ---------------------------------------------------------------------
+
+printf '[provider broken.example]\ndisplay-name = Broken\nno-such-key = 1\n' \
+	>"$tmp/conf/broken.ini"
+chmod 0644 "$tmp/conf/broken.ini"
+
+name="-t on a good file -> exit 0, 'test is successful'"
+if "$bin" -t -c "$config" 2>"$tmp/t-good.log" &&
+	grep -q "configuration file $config test is successful" "$tmp/t-good.log"; then
+	ok "$name"
+else
+	not_ok "$name" "$(cat "$tmp/t-good.log")"
+fi
+
+name="-t on a bad file -> exit 1, '[emerg] file:line: reason', 'test failed'"
+rc=0
+"$bin" -t -c "$tmp/conf/broken.ini" 2>"$tmp/t-bad.log" || rc=$?
+if [ "$rc" = 1 ] &&
+	grep -q "\[emerg\] $tmp/conf/broken.ini:3: " "$tmp/t-bad.log" &&
+	grep -q "configuration file $tmp/conf/broken.ini test failed" "$tmp/t-bad.log"; then
+	ok "$name"
+else
+	not_ok "$name" "exit $rc" "$(cat "$tmp/t-bad.log")"
+fi
+
+name="-t on the shipped etc/mailautoconf.ini -> exit 0"
+if [ ! -f "$root/etc/mailautoconf.ini" ]; then
+	not_ok "$name" "etc/mailautoconf.ini does not exist"
+elif "$bin" -t -c "$root/etc/mailautoconf.ini" 2>"$tmp/t-shipped.log"; then
+	ok "$name"
+else
+	not_ok "$name" "$(cat "$tmp/t-shipped.log")"
+fi
+
+name="startup logs 'started: FILE, 2 providers, 3 domains, 32 threads' (default -n)"
+if grep -Eq "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z mailautoconf-fcgi\[$resp_pid\]: started: $config, 2 providers, 3 domains, 32 threads$" \
+	"$tmp/responder.log"; then
+	ok "$name"
+else
+	not_ok "$name" "$(head -n 3 "$tmp/responder.log")"
+fi
+
+# ---- SIGHUP -----------------------------------------------------------------
+
+display_name() { # the displayName the running responder serves for example.com
+	fetch https GET "$ac" "/mail/config-v1.1.xml?emailaddress=alice%40example.com" - -
+	sed -n 's/.*<displayName>\(.*\)<\/displayName>.*/\1/p' "$body" | head -n 1
+}
+
+name="SIGHUP with a changed display-name -> new name served, 'reloaded' logged"
+sed 's/^display-name = E2E Example Com$/display-name = E2E Example Com Reloaded/' \
+	"$root/tests/e2e/extra.ini" >"$config.new"
+chmod 0644 "$config.new"
+mv "$config.new" "$config"
+before=$(display_name)
+kill -HUP "$resp_pid"
+wait_for 5 grep -q "reloaded $config: 2 providers, 3 domains" "$tmp/responder.log" || true
+after=$(display_name)
+if [ "$before" = "E2E Example Com" ] && [ "$after" = "E2E Example Com Reloaded" ] &&
+	grep -q "reloaded $config: 2 providers, 3 domains" "$tmp/responder.log"; then
+	ok "$name"
+else
+	not_ok "$name" "before '$before', after '$after'" "$(tail -n 3 "$tmp/responder.log")"
+fi
+
+name="SIGHUP with a broken file -> old configuration kept, file:line logged"
+cp "$config" "$tmp/conf/good.ini"
+cp "$tmp/conf/broken.ini" "$config"
+kill -HUP "$resp_pid"
+want="reload failed: $config:3: .*; keeping the old configuration"
+wait_for 5 grep -q "$want" "$tmp/responder.log" || true
+after=$(display_name)
+if grep -q "$want" "$tmp/responder.log" && [ "$after" = "E2E Example Com Reloaded" ] &&
+	[ "$status" = 200 ]; then
+	ok "$name"
+else
+	not_ok "$name" "served '$after' ($status)" "$(tail -n 3 "$tmp/responder.log")"
+fi
+cp "$tmp/conf/good.ini" "$config"
+
+name="SIGUSR1 -> ignored, requests still answered (libfcgi's handler would stop accepting)"
+kill -USR1 "$resp_pid"
+sleep 0.2
+codes=
+for i in 1 2 3; do
+	fetch https GET "$ac" "/mail/config-v1.1.xml?emailaddress=u$i%40example.com" - -
+	codes="$codes$status "
+done
+# A fresh connection must be accepted too: the direct client opens one.
+if [ "$codes" = "200 200 200 " ] && kill -0 "$resp_pid" 2>/dev/null &&
+	python3 "$tmp/fcgi_direct.py" "$sock" "$tmp/bodies/thunderbird.xml" |
+	grep -q '^ok direct FastCGI HEAD'; then
+	ok "$name"
+else
+	not_ok "$name" "statuses: $codes" "$(tail -n 3 "$tmp/responder.log")"
+fi
+
+name="no request was logged: only 500s are"
+if grep -Ev 'started: |reloaded |reload failed: ' "$tmp/responder.log" | grep -q .; then
+	not_ok "$name" "$(grep -Ev 'started: |reloaded |reload failed: ' "$tmp/responder.log" | head -n 5)"
+else
+	ok "$name"
+fi
+
+# ---- SIGTERM ----------------------------------------------------------------
+
+name="SIGTERM with a request in flight -> it is answered, then 'exiting' and exit 0"
+# The request's body is sent in two halves, with SIGTERM in between.
+cat >"$tmp/inflight.py" <<'PY'
+import os, signal, socket, struct, sys, time
+
+def record(kind, data=b""):
+    pad = (-len(data)) % 8
+    return struct.pack(">BBHHBB", 1, kind, 1, len(data), pad, 0) + data + bytes(pad)
+
+def pair(k, v):
+    return bytes([len(k), len(v)]) + k + v
+
+sock, pid = sys.argv[1], int(sys.argv[2])
+c = socket.socket(socket.AF_UNIX)
+c.settimeout(10)
+c.connect(sock)
+params = (pair(b"REQUEST_METHOD", b"GET") + pair(b"DOCUMENT_URI", b"/mail/config-v1.1.xml")
+          + pair(b"QUERY_STRING", b"emailaddress=alice%40example.com")
+          + pair(b"CONTENT_LENGTH", b"4"))
+c.sendall(record(1, struct.pack(">HB5x", 1, 0)) + record(4, params) + record(4) + record(5, b"ab"))
+time.sleep(0.3)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.5)
+try:
+    os.kill(pid, 0)
+except ProcessLookupError:
+    sys.exit("the responder exited with a request in flight")
+c.sendall(record(5, b"cd") + record(5))
+answer = b""
+while True:
+    got = c.recv(65536)
+    if not got:
+        break
+    answer += got
+if b"Status: 200 OK" not in answer:
+    sys.exit("answer: %r" % answer[:200])
+PY
+rc=0
+detail=$(python3 "$tmp/inflight.py" "$sock" "$resp_pid" 2>&1) || rc=$?
+wait "$resp_pid" || rc=$?
+resp_pid=
+if [ "$rc" = 0 ] && grep -q ': exiting$' "$tmp/responder.log" &&
+	! grep -q 'still in flight' "$tmp/responder.log"; then
+	ok "$name"
+else
+	not_ok "$name" "exit $rc" "$detail" "$(tail -n 5 "$tmp/responder.log")"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
