@@ -174,6 +174,25 @@ ac_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a, const char *el,
 }
 
 /*
+ * The oAuth2 block.  Thunderbird for Android reads it only inside
+ * emailProvider (RealAutoconfigParser.kt); the draft's grammar and the
+ * ISPDB place it under clientConfig.  render_autoconfig() writes it in
+ * both places, so either reader finds it.
+ */
+static void
+ac_oauth(struct xml_w *w, const struct cfg_provider *p)
+{
+	if (p->oauth_issuer == NULL)
+		return;
+	xml_open(w, "oAuth2", XML_END);
+	xml_elem(w, "issuer", p->oauth_issuer, XML_END);
+	xml_elem(w, "scope", p->oauth_scope, XML_END);
+	xml_elem(w, "authURL", p->oauth_auth_url, XML_END);
+	xml_elem(w, "tokenURL", p->oauth_token_url, XML_END);
+	xml_close(w);
+}
+
+/*
  * The clientConfig 1.1 document (Mozilla wiki ConfigFileFormat,
  * PROTOCOLS.md §2).  Plain-text servers are left out (Thunderbird for
  * Android rejects the whole document for one); servers keep file order;
@@ -214,6 +233,7 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 			    &w, "descr", p->doc_text, "lang", "en", XML_END);
 		xml_close(&w);
 	}
+	ac_oauth(&w, p);
 	xml_close(&w); /* emailProvider */
 	if (p->carddav != NULL)
 		ac_dav(&w, r, a, "addressBook", "carddav", p->carddav);
@@ -224,14 +244,7 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 		xml_empty(&w, "loginPage", "url", p->webmail, XML_END);
 		xml_close(&w);
 	}
-	if (p->oauth_issuer != NULL) {
-		xml_open(&w, "oAuth2", XML_END);
-		xml_elem(&w, "issuer", p->oauth_issuer, XML_END);
-		xml_elem(&w, "scope", p->oauth_scope, XML_END);
-		xml_elem(&w, "authURL", p->oauth_auth_url, XML_END);
-		xml_elem(&w, "tokenURL", p->oauth_token_url, XML_END);
-		xml_close(&w);
-	}
+	ac_oauth(&w, p);
 	if (p->config_update_url != NULL)
 		xml_empty(&w, "clientConfigUpdate", "url", p->config_update_url,
 		    XML_END);
