@@ -16,11 +16,9 @@
 #define MAC_XML_STACK_MAX 16       /* open elements in the writer */
 #define MAC_QUERY_MAX 2048         /* query string */
 #define MAC_QUERY_KEYS_MAX 32      /* key=value pairs in a query string */
-#define MAC_PATH_MAX 1024          /* request path */
 #define MAC_HOST_MAX 255           /* Host header */
 #define MAC_OUT_MAX (64 * 1024)    /* one response body */
 #define MAC_ARENA_MAX (256 * 1024) /* request scratch, expat included */
-#define MAC_PROTOCOL_MAX 32        /* v2 JSON Protocol value */
 #define MAC_SCHEMA_MAX 256         /* AcceptableResponseSchema text */
 #define MAC_NAME_MAX 128           /* mobileconfig account name */
 
