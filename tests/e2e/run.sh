@@ -475,9 +475,13 @@ def read_answer(conn):
             return out
 
 def connect():
-    c = socket.socket(socket.AF_UNIX)
-    c.settimeout(10)
-    c.connect(sys.argv[1])
+    if sys.argv[1].startswith("tcp:"):
+        host, port = sys.argv[1][4:].rsplit(":", 1)
+        c = socket.create_connection((host, int(port)), timeout=10)
+    else:
+        c = socket.socket(socket.AF_UNIX)
+        c.settimeout(10)
+        c.connect(sys.argv[1])
     return c
 
 def status(resp):
@@ -535,6 +539,12 @@ def close_after_huge():
     if status(ask(connect(), "GET", *ac)) != "Status: 200 OK":
         return "next connection failed"
 
+if len(sys.argv) > 3 and sys.argv[3] == "one":
+    # One GET, for a responder that bound its own socket with -s.
+    scenario("GET " + ac[0], lambda: None if status(ask(connect(), "GET", *ac)) == "Status: 200 OK" else "not 200")
+    print("\n".join(results))
+    sys.exit(0)
+
 scenario("direct FastCGI HEAD -> header block only, no body bytes", head_only)
 scenario("direct FastCGI GET -> exact header block, Content-Length = body length", header_block)
 scenario("direct FastCGI 20 KiB bodies (with and without CONTENT_LENGTH) -> 413, same connection then serves 200", keep_after_big)
@@ -549,6 +559,54 @@ while IFS= read -r line; do
 	esac
 done < <(python3 "$tmp/fcgi_direct.py" "$sock" "$tmp/bodies/thunderbird.xml" 2>&1 ||
 	echo "FAIL direct FastCGI client crashed")
+
+# ---- -s: the responder binds its own socket --------------------------------
+
+own_serve() { # name spec connect-target
+	local name=$1 spec=$2 target=$3 pid line
+	"$bin" -c "$config" -s "$spec" 2>"$tmp/own.log" &
+	pid=$!
+	if ! wait_for 10 grep -q 'started: ' "$tmp/own.log"; then
+		kill "$pid" 2>/dev/null || true
+		not_ok "$name" "no 'started:' line: $(cat "$tmp/own.log")"
+		return
+	fi
+	line=$(python3 "$tmp/fcgi_direct.py" "$target" "$tmp/bodies/thunderbird.xml" one 2>&1) || true
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	case $line in
+	"ok "*) ok "$name" ;;
+	*) not_ok "$name" "$line" ;;
+	esac
+}
+own_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+own_serve "-s unix:PATH -> binds the socket itself and answers 200" \
+	"unix:$tmp/own.sock" "$tmp/own.sock"
+name="-s unix:PATH -> socket removed on SIGTERM"
+if [ -e "$tmp/own.sock" ]; then not_ok "$name" "$tmp/own.sock still exists"; else ok "$name"; fi
+own_serve "-s 127.0.0.1:PORT -> listens on TCP loopback and answers 200" \
+	"127.0.0.1:$own_port" "tcp:127.0.0.1:$own_port"
+
+name="-V -> version on stdout, exit 0"
+if out=$("$bin" -V 2>&1) && printf '%s' "$out" | grep -q '[0-9]\.[0-9]'; then
+	ok "$name"
+else
+	not_ok "$name" "got: $out"
+fi
+name="-h -> usage naming every option, exit 0"
+if out=$("$bin" -h 2>&1) && for o in -c -t -s -n -V -h; do
+	printf '%s' "$out" | grep -q -- "$o" || exit 1
+done; then
+	ok "$name"
+else
+	not_ok "$name" "got: $out"
+fi
+name="unknown option -> usage, non-zero exit"
+if "$bin" -Q >"$tmp/badopt.log" 2>&1; then
+	not_ok "$name" "exit 0"
+else
+	ok "$name"
+fi
 
 # ---- -t ---------------------------------------------------------------------
 
