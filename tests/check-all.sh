@@ -3,8 +3,9 @@
 #   install build and test dependencies (Debian 12, as root),
 #   clang-format and cppcheck, a -Werror build with ASan and UBSan,
 #   the unit, golden and client-rule tests (ctest), Thunderbird's own
-#   account-setup code on the golden answers, then the end-to-end tests
-#   through real nginx and spawn-fcgi on loopback.
+#   account-setup code on the golden answers, Evolution's own lookup
+#   against nginx and the responder, then the end-to-end tests through
+#   real nginx and spawn-fcgi on loopback.
 # Usage: bash tests/check-all.sh   (from anywhere; builds into build-check/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,8 +51,12 @@ echo "== Thunderbird's own account-setup code on the golden answers"
 bash tests/clients/thunderbird/run.sh | tee "$build/thunderbird.log"
 tb_pass=$(sed -n 's/^thunderbird: \([0-9]*\) passed, 0 failed$/\1/p' "$build/thunderbird.log")
 
+echo "== Evolution's own autoconfig lookup against nginx and the responder"
+bash tests/clients/evolution/run.sh "$build" | tee "$build/evolution.log"
+evo_pass=$(sed -n 's/^evolution: \([0-9]*\) passed, 0 failed$/\1/p' "$build/evolution.log")
+
 echo "== end to end (nginx + spawn-fcgi + responder, TLS on loopback)"
 bash tests/e2e/run.sh "$build" | tee "$build/e2e.log"
 e2e_pass=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$build/e2e.log" | tail -n 1)
 
-echo "all: $((ctest_total + ${tb_pass:-0} + e2e_pass)) passed, 0 failed"
+echo "all: $((ctest_total + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass)) passed, 0 failed"
