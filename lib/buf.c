@@ -16,6 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#endif
+#endif
+#ifndef ASAN_POISON_MEMORY_REGION
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
+
 #include "extern.h"
 
 /* Alignment of every arena allocation, enough for any scalar we store. */
@@ -87,6 +99,7 @@ mac_resp_init(struct mac_resp *r)
 	}
 	r->body.cap = MAC_OUT_MAX;
 	r->arena.cap = MAC_ARENA_MAX;
+	arena_reset(&r->arena);
 	return 0;
 }
 
@@ -100,6 +113,8 @@ mac_resp_free(struct mac_resp *r)
 	if (r == NULL)
 		return;
 	free(r->body.p);
+	if (r->arena.p != NULL)
+		ASAN_UNPOISON_MEMORY_REGION(r->arena.p, MAC_ARENA_MAX);
 	free(r->arena.p);
 	memset(&r->body, 0, sizeof(r->body));
 	memset(&r->arena, 0, sizeof(r->arena));
@@ -180,11 +195,40 @@ arena_alloc(struct mac_arena *a, size_t n)
 		goto fail;
 	p = a->p + a->used + pad;
 	a->used += pad + n;
+	ASAN_UNPOISON_MEMORY_REGION(p, n);
 	return p;
 fail:
 	mac_log("%s: arena cap %zu reached: used %zu, asked %zu", __func__,
 	    a->cap, a->used, n);
 	return NULL;
+}
+
+/*
+ * Empty the arena for the next request.  Under AddressSanitizer the whole
+ * region is poisoned again, so a read or write past any block handed out
+ * is caught although the arena is one malloc.
+ */
+void
+arena_reset(struct mac_arena *a)
+{
+	a->used = 0;
+	ASAN_POISON_MEMORY_REGION(a->p, a->cap);
+}
+
+/*
+ * Grow block p, of n bytes, to m bytes in place if it is the last block
+ * handed out and the arena has room.  Returns 1 if it did, 0 otherwise
+ * (p is then unchanged and still valid).
+ */
+int
+arena_extend(struct mac_arena *a, void *p, size_t n, size_t m)
+{
+	if ((char *)p + n != a->p + a->used || m < n ||
+	    m - n > a->cap - a->used)
+		return 0;
+	ASAN_UNPOISON_MEMORY_REGION((char *)p + n, m - n);
+	a->used += m - n;
+	return 1;
 }
 
 /*

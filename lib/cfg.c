@@ -553,11 +553,15 @@ field_str(struct cfg_provider *p, const struct keydef *kd, const char *s)
 
 /*
  * Append "file:line: message\n" (or "file: message\n" when line is 0) to
- * the caller's buffer, cutting it safely at the buffer's end.  At most
+ * the caller's buffer; a line that no longer fits is left out whole, with
+ * every later one (only a first line is cut, to fit a tiny buffer).  At most
  * MAC_CFG_ERRORS_MAX lines are written and an exact repeat of an earlier
  * line is dropped (a [defaults] key inherited by many providers); every
  * problem is counted.
  */
+static void errs_vadd(struct errs *, const char *, unsigned, const char *,
+    va_list) __attribute__((format(printf, 4, 0)));
+
 static void
 errs_vadd(struct errs *e, const char *file, unsigned line, const char *fmt,
     va_list ap)
@@ -592,7 +596,12 @@ errs_vadd(struct errs *e, const char *file, unsigned line, const char *fmt,
 			return;
 	}
 	room = e->cap - 1 - e->len;
-	if (n > room)
+	if (n > room && e->lines > 0) {
+		/* Whole lines only: stop here rather than cut one. */
+		e->lines = MAC_CFG_ERRORS_MAX;
+		return;
+	}
+	if (n > room) /* not even one line fits: cut it, say something */
 		n = room;
 	memcpy(e->buf + e->len, msg, n);
 	e->len += n;

@@ -107,7 +107,9 @@ void buf_put(struct mac_buf *, const char *, size_t);
 void buf_puts(struct mac_buf *, const char *);
 void buf_putc(struct mac_buf *, char);
 void buf_putu(struct mac_buf *, unsigned long);
+void arena_reset(struct mac_arena *);
 void *arena_alloc(struct mac_arena *, size_t);
+int arena_extend(struct mac_arena *, void *, size_t, size_t);
 char *arena_strndup(struct mac_arena *, const char *, size_t);
 
 /* ---- escaping writer (xml.c): the only code that escapes ---- */

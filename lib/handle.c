@@ -227,15 +227,21 @@ pox_malloc(size_t n)
 static void *
 pox_realloc(void *old, size_t n)
 {
+	struct mac_arena *a = pox_arena_tls;
 	void *p;
 	size_t on;
 
+	if (old == NULL)
+		return pox_malloc(n);
+	on = ((size_t *)old)[-1];
+	/* The arena's last block grows in place (expat's buffers do). */
+	if (arena_extend(a, old, on, n)) {
+		((size_t *)old)[-1] = n;
+		return old;
+	}
 	if ((p = pox_malloc(n)) == NULL)
 		return NULL;
-	if (old != NULL) {
-		on = ((size_t *)old)[-1];
-		memcpy(p, old, on < n ? on : n);
-	}
+	memcpy(p, old, on < n ? on : n);
 	return p;
 }
 
@@ -428,13 +434,16 @@ parse_pox(const struct mac_cfg *cfg, const struct mac_req *req,
 	XML_SetParamEntityParsing(x->xp, XML_PARAM_ENTITY_PARSING_NEVER);
 	st = XML_Parse(x->xp, req->body.p, (int)req->body.len, XML_TRUE);
 	if (st != XML_STATUS_OK && x->why == NULL) {
-		if (XML_GetErrorCode(x->xp) == XML_ERROR_NO_MEMORY)
-			e = MAC_ENOMEM;
-		else
-			e = MAC_EINPUT;
+		/*
+		 * Running out of the arena here is the request's doing (a
+		 * body within MAC_BODY_MAX can still declare hundreds of
+		 * namespaces): a 400, not a server fault.
+		 */
+		r->why = XML_GetErrorCode(x->xp) == XML_ERROR_NO_MEMORY
+			     ? "request too complex"
+			     : "request body is not well-formed XML";
 		XML_ParserFree(x->xp);
-		r->why = "request body is not well-formed XML";
-		return e;
+		return MAC_EINPUT;
 	}
 	XML_ParserFree(x->xp);
 	if (x->why != NULL) {
@@ -572,7 +581,7 @@ mac_handle(
 	enum mac_err e;
 
 	buf_reset(&resp->body);
-	resp->arena.used = 0;
+	arena_reset(&resp->arena);
 	resp->content_type = NULL;
 	resp->allow = NULL;
 	resp->why = NULL;

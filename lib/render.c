@@ -48,6 +48,20 @@ static const char *const placeholders[PH__MAX] = {
     [PH_DOMAIN] = "%EMAILDOMAIN%",
 };
 
+/* The enabled placeholder starting at t (its length in *len), or PH__MAX. */
+static size_t
+ph_at(const char *t, const int ok[PH__MAX], size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < PH__MAX; i++) {
+		*len = strlen(placeholders[i]);
+		if (ok[i] && strncmp(t, placeholders[i], *len) == 0)
+			return i;
+	}
+	return PH__MAX;
+}
+
 /*
  * Expand a username template into the arena.  %EMAILDOMAIN% is always
  * filled in (Evolution leaves it empty); %EMAILADDRESS% and
@@ -58,60 +72,47 @@ static const char *const placeholders[PH__MAX] = {
 static const char *
 expand(struct mac_arena *ar, const char *tmpl, const struct addr *ad, int all)
 {
-	char *out, *o;
+	struct mac_str val[PH__MAX];
 	size_t n = 0, i, pl;
 	const char *t;
-	int pass;
+	char *out, *o;
+	int ok[PH__MAX];
 
-	for (pass = 0, out = NULL; pass < 2; pass++) {
-		o = out;
-		for (t = tmpl; *t != '\0';) {
-			const char *val = NULL;
-			size_t vlen = 0;
-			for (i = 0; i < PH__MAX; i++) {
-				pl = strlen(placeholders[i]);
-				if (strncmp(t, placeholders[i], pl) == 0)
-					break;
-			}
-			if (i == PH_DOMAIN ||
-			    (i < PH__MAX && all && ad->local.len > 0)) {
-				if (i == PH_LOCALPART || i == PH_ADDRESS) {
-					val = ad->local.p;
-					vlen = ad->local.len;
-				}
-				if (i == PH_DOMAIN) {
-					val = ad->domain.p;
-					vlen = ad->domain.len;
-				}
-			}
-			if (val != NULL) {
-				if (pass)
-					memcpy(o, val, vlen);
-				o += pass ? vlen : 0;
-				n += pass ? 0 : vlen;
-				if (i == PH_ADDRESS) {
-					if (pass) {
-						*o++ = '@';
-						memcpy(o, ad->domain.p,
-						    ad->domain.len);
-						o += ad->domain.len;
-					} else
-						n += 1 + ad->domain.len;
-				}
-				t += strlen(placeholders[i]);
-				continue;
-			}
-			if (pass)
-				*o++ = *t;
-			else
-				n++;
+	val[PH_ADDRESS] = ad->local; /* then '@' and the domain */
+	val[PH_LOCALPART] = ad->local;
+	val[PH_DOMAIN] = ad->domain;
+	ok[PH_ADDRESS] = ok[PH_LOCALPART] = all && ad->local.len > 0;
+	ok[PH_DOMAIN] = 1;
+
+	/* Measure, then fill: one pass each over the template. */
+	for (t = tmpl; *t != '\0';) {
+		i = ph_at(t, ok, &pl);
+		if (i == PH__MAX) {
+			n++;
 			t++;
+			continue;
 		}
-		if (pass)
-			*o = '\0';
-		else if ((out = arena_alloc(ar, n + 1)) == NULL)
-			return NULL;
+		n += val[i].len + (i == PH_ADDRESS ? 1 + ad->domain.len : 0);
+		t += pl;
 	}
+	if ((out = arena_alloc(ar, n + 1)) == NULL)
+		return NULL;
+	for (t = tmpl, o = out; *t != '\0';) {
+		i = ph_at(t, ok, &pl);
+		if (i == PH__MAX) {
+			*o++ = *t++;
+			continue;
+		}
+		memcpy(o, val[i].p, val[i].len);
+		o += val[i].len;
+		if (i == PH_ADDRESS) {
+			*o++ = '@';
+			memcpy(o, ad->domain.p, ad->domain.len);
+			o += ad->domain.len;
+		}
+		t += pl;
+	}
+	*o = '\0';
 	return out;
 }
 

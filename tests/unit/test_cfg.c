@@ -942,6 +942,41 @@ test_long_values(void **state)
 }
 
 /* Every problem on its own line, at most MAC_CFG_ERRORS_MAX of them. */
+/*
+ * Fuzz find (fuzz_cfg, cfg_errtext_cut.ini): long error lines used to be
+ * cut at MAC_CFG_ERR_MAX in the middle of a line, leaving "t.ini:21: "
+ * with no reason.  Every line written must now be whole.
+ */
+static void
+test_error_text_whole_lines(void **state)
+{
+	char err[MAC_CFG_ERR_MAX], id[MAC_DOMAIN_MAX + 1], *ini, *line, *nl;
+	size_t n = 0, i, lines = 0;
+	const size_t cap = 64 * 1024;
+
+	(void)state;
+	/* A 249-byte provider id: each "unknown key" line is near 290. */
+	for (i = 0; i < 249; i++)
+		id[i] = i % 63 == 62 ? '.' : 'a';
+	id[249] = '\0';
+	assert_non_null(ini = malloc(cap));
+	n = (size_t)snprintf(ini, cap, "[provider %s]\n", id);
+	for (i = 0; i < MAC_CFG_ERRORS_MAX + 5; i++)
+		n += (size_t)snprintf(ini + n, cap - n, "k%zu = 1\n", i);
+	assert_null(load(ini, err, sizeof(err)));
+	for (line = err; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		assert_non_null(nl); /* the last line is whole too */
+		assert_true(strncmp(line, "t.ini:", 6) == 0);
+		assert_non_null(strstr(line, ": unknown key '"));
+		assert_true(nl - line > 20);
+		lines++;
+	}
+	assert_true(lines > 0);
+	assert_true(lines < MAC_CFG_ERRORS_MAX); /* the buffer ran out first */
+	free(ini);
+}
+
 static void
 test_error_collection(void **state)
 {
@@ -1283,6 +1318,7 @@ main(void)
 	    cmocka_unit_test(test_bad_lines),
 	    cmocka_unit_test(test_long_values),
 	    cmocka_unit_test(test_error_collection),
+	    cmocka_unit_test(test_error_text_whole_lines),
 	    cmocka_unit_test(test_domains_file),
 	    cmocka_unit_test(test_open_errors),
 	    cmocka_unit_test(test_many_domains),
