@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+# Regenerate the seed corpora in tests/fuzz/corpus/ from tests/golden/,
+# etc/mailautoconf.ini and the hand-written seeds below.  Run from anywhere:
+#   python3 tests/fuzz/mkcorpus.py
+# Existing seeds of the same name are overwritten; others are kept.
+import os
+import re
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(os.path.dirname(here))
+golden = os.path.join(root, "tests", "golden")
+corpus = os.path.join(here, "corpus")
+
+METHODS = {b"OTHER": 0, b"GET": 1, b"HEAD": 2, b"POST": 3}
+SEP = b"\xff"
+
+
+def put(target, name, data):
+    d = os.path.join(corpus, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def parse_request(raw):
+    """Split a golden request file as tests/golden/mac_render.c does."""
+    line, _, rest = raw.partition(b"\n")
+    method, _, target = line.partition(b" ")
+    path, _, query = target.partition(b"?")
+    host = ctype = b""
+    body = b""
+    while rest:
+        hl, nl, rest2 = rest.partition(b"\n")
+        if hl == b"":
+            body = rest2
+            break
+        name, _, value = hl.partition(b":")
+        if name.lower() == b"host":
+            host = value.lstrip(b" ")
+        elif name.lower() == b"content-type":
+            ctype = value.lstrip(b" ")
+        rest = rest2 if nl else b""
+    return method, path, query, host, ctype, body
+
+
+def handle_seed(method, path, query, host, ctype, body, full=False):
+    flags = METHODS.get(method, 0) | (0x04 if full else 0)
+    return bytes([flags]) + SEP.join([path, query, host, ctype, body])
+
+
+# ---- from the golden cases ----
+for case in sorted(os.listdir(golden)):
+    req = os.path.join(golden, case, "request")
+    if not os.path.isfile(req):
+        continue
+    with open(req, "rb") as f:
+        raw = f.read()
+    if len(raw) > 4096:  # pox_too_big: past -max_len
+        continue
+    m, path, query, host, ctype, body = parse_request(raw)
+    full = os.path.exists(os.path.join(golden, case, "provider.ini"))
+    put("fuzz_handle", case, handle_seed(m, path, query, host, ctype, body,
+                                         full))
+    if query:
+        put("fuzz_query", case, query)
+    if case.startswith("pox_") and body:
+        put("fuzz_pox", case, body)
+
+# ---- hand-written request seeds ----
+queries = {
+    "plain_at": b"emailaddress=alice@example.com",
+    "idn_utf8": b"emailaddress=j\xc3\xb6rg@b\xc3\xbccher.example",
+    "json_both": b"Email=bob%40brand.example&Protocol=ActiveSync"
+                 b"&RedirectCount=1",
+    "mc_name": b"emailaddress=o%27brien%40example.com&name=%3C%2Fstring%3E",
+    "semicolon": b"a=1;emailaddress=x%40y.example;name=N",
+    "no_value": b"emailaddress&Email=&name",
+    "trailing_dot": b"emailaddress=a%40Example.COM.",
+    "xn": b"emailaddress=a%40xn--bcher-kva.example",
+    "bad_escape": b"emailaddress=%zz%40example.com",
+    "many": b"&".join(b"k%d=v" % i for i in range(40)),
+}
+for name, q in queries.items():
+    put("fuzz_query", name, q)
+
+thunderbird = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'    <Autodiscover xmlns="http://schemas.microsoft.com/exchange/'
+    b'autodiscover/outlook/requestschema/2006">\n'
+    b"      <Request>\n"
+    b"        <EMailAddress>user@example.com</EMailAddress>\n"
+    b"        <AcceptableResponseSchema>http://schemas.microsoft.com/"
+    b"exchange/autodiscover/outlook/responseschema/2006a"
+    b"</AcceptableResponseSchema>\n"
+    b"      </Request>\n"
+    b"    </Autodiscover>\n")
+mobilesync = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<Autodiscover xmlns="http://schemas.microsoft.com/exchange/'
+    b'autodiscover/mobilesync/requestschema/2006">\n'
+    b"  <Request>\n"
+    b"    <AcceptableResponseSchema>http://schemas.microsoft.com/exchange/"
+    b"autodiscover/mobilesync/responseschema/2006</AcceptableResponseSchema>\n"
+    b"    <EMailAddress>bob@brand.example</EMailAddress>\n"
+    b"  </Request>\n"
+    b"</Autodiscover>\n")
+poxes = {
+    "thunderbird": thunderbird,
+    "mobilesync": mobilesync,
+    "outlook2010": b'<?xml version="1.0" encoding="utf-8"?><Autodiscover '
+                   b'xmlns="http://schemas.microsoft.com/exchange/autodiscover/'
+                   b'outlook/requestschema/2006"><Request><EMailAddress>'
+                   b"user@domain.com</EMailAddress><AcceptableResponseSchema>"
+                   b"http://schemas.microsoft.com/exchange/autodiscover/"
+                   b"outlook/responseschema/2006a</AcceptableResponseSchema>"
+                   b"</Request></Autodiscover>",
+    "mailcow_ns": thunderbird.replace(b"outlook/requestschema/2006",
+                                      b"request/2006"),
+    "prefixed": b'<a:Autodiscover xmlns:a="urn:x"><a:Request>'
+                b"<a:EMailAddress>Bob@Brand.Example</a:EMailAddress>"
+                b"</a:Request></a:Autodiscover>",
+    "entities": b"<Autodiscover><Request><EMailAddress>o&apos;b&#x40;"
+                b"b&#252;cher.example</EMailAddress></Request></Autodiscover>",
+    "cdata": b"<Autodiscover><Request><EMailAddress><![CDATA[a@brand."
+             b"example]]></EMailAddress></Request></Autodiscover>",
+    "utf16": thunderbird.replace(b'encoding="utf-8"', b'encoding="utf-16"')
+    .decode().encode("utf-16"),
+    "latin1": b'<?xml version="1.0" encoding="ISO-8859-1"?><Autodiscover>'
+              b"<Request><EMailAddress>j\xf6rg@b\xfccher.example"
+              b"</EMailAddress></Request></Autodiscover>",
+    "xxe": b'<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe "INJECTED">]>'
+           b"<Autodiscover><Request><EMailAddress>&xxe;</EMailAddress>"
+           b"</Request></Autodiscover>",
+    "deep": b"<Autodiscover>" + b"<a>" * 9 + b"</a>" * 9 + b"</Autodiscover>",
+}
+for name, body in poxes.items():
+    put("fuzz_pox", name, body)
+    put("fuzz_handle", "pox_" + name,
+        handle_seed(b"POST", b"/autodiscover/autodiscover.xml", b"",
+                    b"autodiscover.brand.example", b"text/xml", body, True))
+
+# ---- configurations ----
+with open(os.path.join(golden, "full.ini"), "rb") as f:
+    full = f.read()
+with open(os.path.join(root, "etc", "mailautoconf.ini"), "rb") as f:
+    shipped = f.read()
+put("fuzz_cfg", "full.ini", full)
+put("fuzz_cfg", "shipped.ini", shipped)
+# The commented-out second and third providers of the shipped file, on.
+put("fuzz_cfg", "shipped_all.ini",
+    re.sub(rb"(?m)^;(?=\[provider|[a-z23-]+ =|  example)", b"", shipped)
+    .replace(b"domains-file = example-customers.txt\n", b"")
+    .replace(b"domains-file = brand-domains.txt", b"domains-file = "
+             b"domains.txt"))
+cfgs = {
+    "minimal.ini": b"[provider example.com]\ndomains = example.com\n"
+                   b"server = imap mail.example.com\n"
+                   b"server = smtp mail.example.com\n",
+    "domains_file.ini": b"[provider example.com]\n"
+                        b"domains-file = domains.txt\n"
+                        b"server = imap mail.example.com 993 SSL\n"
+                        b"server = smtp mail.example.com 587 STARTTLS "
+                        b"auth=password-cleartext,smtp-after-pop\n",
+    "continued.ini": b"[defaults]\nserver = imap a.example.net\n"
+                     b"  smtp b.example.net\n"
+                     b"[provider x.example]\ndomains = x.example,\n"
+                     b"\ty.example  Z.EXAMPLE.\n"
+                     b"username = %EMAILLOCALPART%\n"
+                     b"authentication = OAuth2 plain\n",
+    "catch_all.ini": b"\xef\xbb\xbf[provider catch.example]\r\n"
+                     b"catch-all = yes\r\nserver = pop3 p.example 995\r\n"
+                     b"server = smtp s.example 465\r\n",
+    "idn.ini": "[provider bücher.example]\ndomains = bücher.example "
+               "例え.テスト\ndisplay-name = Bücher & Co <x>\n"
+               "server = imap imap.bücher.example\n"
+               "server = smtp smtp.bücher.example\n".encode(),
+    "errors.ini": b"key before = section\n[provider]\n[provider bad..id]\n"
+                  b"[defaults]\ndomains = x.example\n[defaults]\n"
+                  b"[provider a.example]\nserver = ftp a.example\n"
+                  b"server = imap a.example 0\ncaldav = http://a.example/\n"
+                  b"oauth2-issuer = a.example\nttl = 9\n"
+                  b"autodiscover-ttl = 9999\n[unknown]\n[x\n"
+                  b"no equals sign\n",
+    "mobileconfig.ini": b"[provider m.example]\ndomains = m.example\n"
+                        b"server = imap m.example STARTTLS\n"
+                        b"server = smtp m.example SSL username=%EMAILADDRESS%"
+                        b"\nmobileconfig-identifier = org.example.m\n"
+                        b"mobileconfig-organization = M & M\n"
+                        b"carddav = https://m.example:8443/c/\n"
+                        b"activesync = https://m.example/as\n",
+}
+for name, data in cfgs.items():
+    put("fuzz_cfg", name, data)
