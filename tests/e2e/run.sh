@@ -371,7 +371,7 @@ autodiscover XXE body with DOCTYPE -> 400, entity never expanded|https|POST|$ad|
 autodiscover truncated XML -> 400|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|truncated.xml|400|-|-|-|-
 autodiscover 20 KiB body (over 16 KiB) -> 413|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|big20k.xml|413|-|-|-|-
 autodiscover after a 413 the next request on the kept connection -> 200|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|thunderbird.xml|200|text/xml|-|<Protocol>|xml
-autodiscover 100 KiB body -> 413 from nginx (client_max_body_size 64k)|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|big100k|413|-|-|-|-
+autodiscover 100 KiB body -> 413 from nginx (client_max_body_size 64k), short text, no HTML|https|POST|$ad|/autodiscover/autodiscover.xml|$tx|big100k|413|text/plain|-|^request body too large$|-
 autodiscover PUT -> 405 with Allow|https|PUT|$ad|/autodiscover/autodiscover.xml|$tx|thunderbird.xml|405|-|^Allow: POST, GET, HEAD$|-|-
 json v2 ?Email=&Protocol=Autodiscoverv1 -> 200 AutodiscoverV1 URL|https|GET|$ad|/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Autodiscoverv1&RedirectCount=1|-|-|200|application/json|-|"Protocol":"AutodiscoverV1".*autodiscover/autodiscover\.xml|json
 json v2 path form /v1.0/alice@example.com -> 200|https|GET|$ad|/autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=Autodiscoverv1&RedirectCount=1|-|-|200|application/json|-|"Url":"https://|json
