@@ -122,6 +122,40 @@ is_incoming(enum srv_type t)
 	return t == SRV_IMAP || t == SRV_POP3;
 }
 
+/*
+ * Host (into the arena) and port of an http(s) URL the configuration
+ * validated; the port defaults to 443.
+ */
+static void
+url_host_port(struct mac_arena *ar, const char *url, const char **host,
+    unsigned long *port)
+{
+	const char *h = strstr(url, "://"), *e;
+	char *c;
+
+	h = h != NULL ? h + 3 : url;
+	for (e = h; *e != '\0' && *e != '/' && *e != ':'; e++)
+		;
+	*port = 443;
+	if (*e == ':')
+		*port = strtoul(e + 1, NULL, 10);
+	*host = c = arena_strndup(ar, h, (size_t)(e - h));
+	if (c == NULL)
+		*host = "";
+}
+
+/* The login template for DAV: the first incoming server's. */
+static const char *
+dav_user(const struct cfg_provider *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nservers; i++)
+		if (is_incoming(p->servers[i].type))
+			return p->servers[i].username;
+	return placeholders[PH_ADDRESS];
+}
+
 /* ---- Thunderbird autoconfig (clientConfig 1.1) ---- */
 
 static void
@@ -159,16 +193,9 @@ static void
 ac_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a, const char *el,
     const char *type, const char *url)
 {
-	const char *user = "%EMAILADDRESS%";
-	size_t i;
-
-	for (i = 0; i < a->prov->nservers; i++)
-		if (is_incoming(a->prov->servers[i].type)) {
-			user = a->prov->servers[i].username;
-			break;
-		}
 	xml_open(w, el, "type", type, XML_END);
-	xml_elem(w, "username", expand(&r->arena, user, &a->addr, 0), XML_END);
+	xml_elem(w, "username",
+	    expand(&r->arena, dav_user(a->prov), &a->addr, 0), XML_END);
 	xml_elem(w, "authentication", "http-basic", XML_END);
 	xml_elem(w, "serverURL", url, XML_END);
 	xml_close(w);
@@ -302,15 +329,18 @@ static void
 pox_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
     const char *type, const char *url)
 {
-	const struct cfg_server *s = &a->prov->servers[0];
+	const char *host;
+	unsigned long port;
 
+	url_host_port(&r->arena, url, &host, &port);
 	xml_open(w, "Protocol", XML_END);
 	xml_elem(w, "Type", type, XML_END);
 	xml_elem(w, "Server", url, XML_END);
-	xml_elem(w, "DomainRequired", "off", XML_END);
-	xml_elem(w, "LoginName", expand(&r->arena, s->username, &a->addr, 1),
-	    XML_END);
+	xml_elemu(w, "Port", port);
 	xml_elem(w, "SSL", "on", XML_END);
+	xml_elem(w, "DomainRequired", "off", XML_END);
+	xml_elem(w, "LoginName",
+	    expand(&r->arena, dav_user(a->prov), &a->addr, 1), XML_END);
 	xml_close(w);
 }
 
@@ -655,25 +685,6 @@ mc_auth(const struct cfg_server *s)
 	return "EmailAuthPassword";
 }
 
-/* host and port of an https URL the configuration validated. */
-static void
-mc_url(struct mac_arena *ar, const char *url, const char **host,
-    unsigned long *port)
-{
-	const char *h = strstr(url, "://"), *e;
-	char *c;
-
-	h = h != NULL ? h + 3 : url;
-	for (e = h; *e != '\0' && *e != '/' && *e != ':'; e++)
-		;
-	*port = 443;
-	if (*e == ':')
-		*port = strtoul(e + 1, NULL, 10);
-	*host = c = arena_strndup(ar, h, (size_t)(e - h));
-	if (c == NULL)
-		*host = "";
-}
-
 static void
 mc_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
     const char *ident, const char *pfx, const char *url, const char *user)
@@ -682,7 +693,7 @@ mc_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	const char *host;
 	unsigned long port;
 
-	mc_url(&r->arena, url, &host, &port);
+	url_host_port(&r->arena, url, &host, &port);
 	xml_open(w, "dict", XML_END);
 	snprintf(k, sizeof(k), "%sAccountDescription", pfx);
 	pl_str(w, k, a->prov->display_name);
