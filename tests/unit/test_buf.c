@@ -15,35 +15,18 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "log_recorder.h"
+
 #include "extern.h"
 
 #define TEST_MEM_MAX 256 /* backing store for one test buffer or arena */
 #define TEST_ALIGN 8     /* the alignment arena_alloc() promises */
 
-static size_t nlogs;
-static char lastlog[TEST_MEM_MAX];
-
-/* The log hook for tests: keeps the last line and counts them. */
-static void log_record(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-log_record(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(lastlog, sizeof(lastlog), fmt, ap);
-	va_end(ap);
-	nlogs++;
-}
-
 static int
 setup_log(void **state)
 {
 	(void)state;
-	nlogs = 0;
-	lastlog[0] = '\0';
-	mac_log = log_record;
+	log_recorder_reset();
 	return 0;
 }
 

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "log_recorder.h"
+
 #include "extern.h"
 
 #define TEST_MEM_MAX 4096 /* backing store for one test buffer */
@@ -172,31 +174,13 @@ static const struct {
 	"\"https://mail.example.com/autodiscover/autodiscover.xml\""},
 };
 
-static size_t nlogs;
-static char lastlog[TEST_MEM_MAX];
 static char mem[TEST_MEM_MAX];
-
-/* The log hook for tests: keeps the last line and counts them. */
-static void log_record(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-log_record(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(lastlog, sizeof(lastlog), fmt, ap);
-	va_end(ap);
-	nlogs++;
-}
 
 static int
 setup(void **state)
 {
 	(void)state;
-	nlogs = 0;
-	lastlog[0] = '\0';
-	mac_log = log_record;
+	log_recorder_reset();
 	memset(mem, TEST_FILL, sizeof(mem));
 	return 0;
 }
