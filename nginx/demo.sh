@@ -17,12 +17,15 @@
 # Both log to this terminal.  Ctrl-C stops both and removes the temporary
 # files.  Nothing outside the temporary directory, build/ and
 # /run/mailautoconf is touched; the system's nginx is left alone.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
+# shellcheck source=conf.sh
+. "$(dirname "${BASH_SOURCE[0]}")/conf.sh"
 
 tls_port=8443
 http_port=8080
-sockdir=/run/mailautoconf
-sock=$sockdir/mailautoconf.sock
+sock=$mac_shipped_sock
+sockdir=${sock%/*}
 deps=(build-essential cmake pkg-config libfcgi-dev libexpat1-dev
 	libinih-dev libidn2-dev libssl-dev libcmocka-dev nginx spawn-fcgi
 	openssl curl)
@@ -96,7 +99,7 @@ for port in "$tls_port" "$http_port"; do
 done
 
 chmod 0755 "$tmp"
-mkdir -p "$tmp/snippets" "$tmp/nginx-temp"
+mac_prefix_dir "$tmp"
 if [ ! -d "$sockdir" ]; then
 	mkdir -m 0755 "$sockdir"
 	made_sockdir=1
@@ -104,67 +107,25 @@ fi
 chown www-data "$tmp/nginx-temp"
 
 echo "== self-signed certificate"
-names=
+names=(localhost)
 for d in example.com example.net example.org; do
-	names="$names,DNS:$d,DNS:autoconfig.$d,DNS:autodiscover.$d"
+	names+=("$d" "autoconfig.$d" "autodiscover.$d")
 done
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-	-days 7 -subj /CN=mailautoconf-demo -keyout "$tmp/key.pem" \
-	-out "$tmp/cert.pem" -addext "subjectAltName=DNS:localhost${names}" \
+mac_cert "$tmp/key.pem" "$tmp/cert.pem" mailautoconf-demo 7 "${names[@]}" \
 	2>/dev/null
 
-# nginx resolves relative includes against the directory of -c, so the
-# snippet's "include fastcgi_params" and the examples' "include
-# snippets/..." find these.
-cp /etc/nginx/fastcgi_params "$tmp/fastcgi_params"
-ln -s "$root/nginx/mailautoconf-locations.conf" "$tmp/snippets/"
-
-# A port-80 block of example-servers.conf, on our plain port.
-plain_block() {
-	sed -n "/^# BEGIN $1\$/,/^# END $1\$/p" "$root/nginx/example-servers.conf" |
-		sed -e "s/^\([[:space:]]*\)listen 80;/\1listen 127.0.0.1:$http_port;/" \
-			-e '/listen \[::\]:80;/d'
-}
-
-cat >"$tmp/nginx.conf" <<EOF
-user www-data;
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log stderr notice;
-events {
-	worker_connections 256;
-}
-http {
+# The shipped upstream as it is: its socket is $sock.
+mac_nginx_conf "$tmp" www-data "stderr notice" >"$tmp/nginx.conf" <<EOF
 	access_log /dev/stdout;
-	client_body_temp_path $tmp/nginx-temp/body;
-	fastcgi_temp_path $tmp/nginx-temp/fastcgi;
-	proxy_temp_path $tmp/nginx-temp/proxy;
-	uwsgi_temp_path $tmp/nginx-temp/uwsgi;
-	scgi_temp_path $tmp/nginx-temp/scgi;
 
 	include $root/nginx/mailautoconf-upstream.conf;
 
-	server {
-		listen 127.0.0.1:$tls_port ssl;
-		server_name localhost example.com autoconfig.example.com
-		    autodiscover.example.com example.net autoconfig.example.net
-		    autodiscover.example.net example.org autoconfig.example.org
-		    autodiscover.example.org;
-		ssl_certificate $tmp/cert.pem;
-		ssl_certificate_key $tmp/key.pem;
+$(mac_tls_server "127.0.0.1:$tls_port ssl" "$tmp/cert.pem" "$tmp/key.pem" \
+	"${names[@]}")
 
-		include snippets/mailautoconf-locations.conf;
+$(mac_port80_block "port-80 autodiscover redirect" "127.0.0.1:$http_port")
 
-		location / {
-			return 404;
-		}
-	}
-
-$(plain_block "port-80 autodiscover redirect")
-
-$(plain_block "port-80 autoconfig")
-}
+$(mac_port80_block "port-80 autoconfig" "127.0.0.1:$http_port")
 EOF
 nginx -t -q -p "$tmp" -e stderr -c "$tmp/nginx.conf"
 
@@ -175,12 +136,9 @@ nginx -t -q -p "$tmp" -e stderr -c "$tmp/nginx.conf"
 set -m
 
 # The responder runs as nobody when it can read the build and the file.
-ids=(-U www-data -G www-data)
-if runuser -u nobody -- test -x "$bin" && runuser -u nobody -- test -r "$config"; then
-	ids+=(-u nobody -g nogroup)
-fi
+mac_spawn_ids "$bin" "$config"
 echo "== starting the responder on $sock"
-spawn-fcgi -n -s "$sock" -M 0660 "${ids[@]}" -- "$bin" -c "$config" &
+spawn-fcgi -n -s "$sock" -M 0660 "${mac_ids[@]}" -- "$bin" -c "$config" &
 resp_pid=$!
 echo "== starting nginx on 127.0.0.1:$tls_port (https) and :$http_port (http)"
 nginx -p "$tmp" -e stderr -c "$tmp/nginx.conf" &

@@ -15,18 +15,23 @@
 # The last line of output is exactly "N passed, M failed"; the exit
 # status is non-zero if M > 0.  MAC_E2E_KEEP=1 keeps the temporary
 # directory (logs, nginx.conf, answers) for inspection.
+# shellcheck source-path=SCRIPTDIR/../..
 set -euo pipefail
 
 build=${1:?usage: run.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
+# shellcheck source=nginx/conf.sh
+. "$root/nginx/conf.sh"
 bin=$(cd "$build" && pwd)/mailautoconf-fcgi
-pass=0
-fail=0
 
 tmp=$(mktemp -d /tmp/mailautoconf-e2e.XXXXXX)
+setup_logs=("$tmp/responder.log" "$tmp/nginx-error.log")
 nginx_pid=
 resp_pid=
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local pid
 	for pid in "$nginx_pid" "$resp_pid"; do
@@ -43,31 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Setup failed: show why, report it as one failure and stop.
-setup_fail() {
-	echo "setup failed: $*"
-	for f in "$tmp/responder.log" "$tmp/nginx-error.log"; do
-		[ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
-	done
-	echo "$pass passed, $((fail + 1)) failed"
-	exit 1
-}
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $1"
-}
-
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	shift
-	local line
-	for line in "$@"; do
-		echo "     $line"
-	done
-}
-
 # Two free loopback ports.
 read -r tls_port http_port < <(python3 -c '
 import socket
@@ -83,94 +63,54 @@ done
 # ---- files ----------------------------------------------------------------
 
 chmod 0755 "$tmp"
-mkdir -p "$tmp/run" "$tmp/conf" "$tmp/bodies" "$tmp/out" "$tmp/snippets" \
-	"$tmp/nginx-temp"
+mkdir -p "$tmp/run" "$tmp/conf" "$tmp/bodies" "$tmp/out"
+mac_prefix_dir "$tmp"
 config=$tmp/conf/mailautoconf.ini
 cp "$root/tests/e2e/extra.ini" "$config"
 chmod 0644 "$config"
 sock=$tmp/run/mailautoconf.sock
 
-# nginx resolves relative includes against the directory of -c.
-cp /etc/nginx/fastcgi_params "$tmp/fastcgi_params"
-ln -s "$root/nginx/mailautoconf-locations.conf" \
-	"$tmp/snippets/mailautoconf-locations.conf"
-sed "s#unix:/run/mailautoconf/mailautoconf.sock#unix:$sock#" \
-	"$root/nginx/mailautoconf-upstream.conf" >"$tmp/upstream.conf"
-grep -q "unix:$sock;" "$tmp/upstream.conf" ||
+mac_upstream "$sock" "$tmp/upstream.conf" ||
 	setup_fail "socket path not found in nginx/mailautoconf-upstream.conf"
 
-# A port-80 block of example-servers.conf, listening on our plain port.
-plain_block() {
-	sed -n "/^# BEGIN $1\$/,/^# END $1\$/p" \
-		"$root/nginx/example-servers.conf" |
-		sed -e "s/^\([[:space:]]*\)listen 80;/\1listen 127.0.0.1:$http_port;/" \
-			-e '/listen \[::\]:80;/d'
-}
-
+# The port-80 blocks of example-servers.conf, listening on our plain port.
 for block in "port-80 autodiscover redirect" "port-80 autoconfig"; do
-	plain_block "$block" | grep -q "listen 127.0.0.1:$http_port;" ||
+	mac_port80_block "$block" "127.0.0.1:$http_port" >/dev/null ||
 		setup_fail "no '# BEGIN $block' block in nginx/example-servers.conf"
 done
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-	-days 2 -subj /CN=mailautoconf-e2e -keyout "$tmp/key.pem" \
-	-out "$tmp/cert.pem" \
-	-addext "subjectAltName=DNS:example.com,DNS:autoconfig.example.com,DNS:autodiscover.example.com,DNS:example.net,DNS:autoconfig.example.net,DNS:autodiscover.example.net,DNS:example.org,DNS:autoconfig.example.org,DNS:autodiscover.example.org" \
+mac_cert "$tmp/key.pem" "$tmp/cert.pem" mailautoconf-e2e 2 \
+	example.com autoconfig.example.com autodiscover.example.com \
+	example.net autoconfig.example.net autodiscover.example.net \
+	example.org autoconfig.example.org autodiscover.example.org \
 	2>/dev/null || setup_fail "openssl could not make a certificate"
 
 if [ "$(id -u)" = 0 ]; then
 	# As in production: nginx workers as www-data, the responder as
 	# nobody, the socket owned by www-data with mode 0660.
-	nginx_user="user www-data;"
+	nginx_user=www-data
 	chown www-data "$tmp/nginx-temp"
-	spawn_ids=(-u nobody -g nogroup -U www-data -G www-data)
-	if ! runuser -u nobody -- test -x "$bin" ||
-		! runuser -u nobody -- test -r "$config"; then
-		spawn_ids=(-U www-data -G www-data) # build dir closed to nobody
-	fi
+	mac_spawn_ids "$bin" "$config"
+	spawn_ids=("${mac_ids[@]}")
 else
 	nginx_user=
 	spawn_ids=()
 fi
 
-cat >"$tmp/nginx.conf" <<EOF
-$nginx_user
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log info;
-events {
-	worker_connections 256;
-}
-http {
+mac_nginx_conf "$tmp" "$nginx_user" "$tmp/nginx-error.log info" \
+	>"$tmp/nginx.conf" <<EOF
 	access_log $tmp/nginx-access.log;
-	client_body_temp_path $tmp/nginx-temp/body;
-	fastcgi_temp_path $tmp/nginx-temp/fastcgi;
-	proxy_temp_path $tmp/nginx-temp/proxy;
-	uwsgi_temp_path $tmp/nginx-temp/uwsgi;
-	scgi_temp_path $tmp/nginx-temp/scgi;
 
 	include $tmp/upstream.conf;
 
-	server {
-		listen 127.0.0.1:$tls_port ssl;
-		server_name autoconfig.example.com autodiscover.example.com
-		    example.com autoconfig.example.net example.net
-		    autodiscover.example.net example.org autoconfig.example.org;
-		ssl_certificate $tmp/cert.pem;
-		ssl_certificate_key $tmp/key.pem;
+$(mac_tls_server "127.0.0.1:$tls_port ssl" "$tmp/cert.pem" "$tmp/key.pem" \
+	autoconfig.example.com autodiscover.example.com example.com \
+	autoconfig.example.net example.net autodiscover.example.net \
+	example.org autoconfig.example.org)
 
-		include snippets/mailautoconf-locations.conf;
+$(mac_port80_block "port-80 autodiscover redirect" "127.0.0.1:$http_port")
 
-		location / {
-			return 404;
-		}
-	}
-
-$(plain_block "port-80 autodiscover redirect")
-
-$(plain_block "port-80 autoconfig")
-}
+$(mac_port80_block "port-80 autoconfig" "127.0.0.1:$http_port")
 EOF
 
 # ---- request bodies (shapes from /work/shared/samples) ----------------------
@@ -225,16 +165,6 @@ head -c 102400 /dev/zero | tr '\0' x >"$tmp/bodies/big100k"
 spawn-fcgi -n -s "$sock" -M 0660 "${spawn_ids[@]}" -- \
 	"$bin" -c "$config" 2>"$tmp/responder.log" &
 resp_pid=$!
-
-wait_for() { # seconds command...: poll every 0.1 s until command succeeds
-	local tries=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 
 wait_for 10 grep -q 'started: ' "$tmp/responder.log" ||
 	setup_fail "the responder did not log 'started:'"
@@ -762,5 +692,4 @@ else
 	not_ok "$name" "exit $rc" "$detail" "$(tail -n 5 "$tmp/responder.log")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -33,10 +33,16 @@
 #
 # Last line: "evolution: N passed, M failed"; exit status non-zero if M > 0.
 # "SKIP: evolution: ..." and exit 0 only if the packages cannot be obtained.
+# shellcheck source-path=SCRIPTDIR/../../..
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
+# shellcheck source=nginx/conf.sh
+. "$root/nginx/conf.sh"
+report_prefix="evolution: "
 
 # ===========================================================================
 # Outside the namespaces: packages, build, then the rest in unshare.
@@ -45,14 +51,9 @@ if [ "${MAC_EVO_INNER:-}" != 1 ]; then
 	build=${1:?usage: run.sh BUILD_DIR}
 	bin=$(cd "$build" && pwd)/mailautoconf-fcgi
 
-	fail_early() {
-		echo "setup failed: $*"
-		echo "evolution: 0 passed, 1 failed"
-		exit 1
-	}
-	[ -x "$bin" ] || fail_early "no executable $bin"
+	[ -x "$bin" ] || setup_fail "no executable $bin"
 	[ "$(id -u)" = 0 ] ||
-		fail_early "needs root (apt-get, unshare --net --mount, bind mounts)"
+		setup_fail "needs root (apt-get, unshare --net --mount, bind mounts)"
 
 	tmp=$(mktemp -d /tmp/mailautoconf-evolution.XXXXXX)
 	chmod 0755 "$tmp"
@@ -103,16 +104,14 @@ if [ "${MAC_EVO_INNER:-}" != 1 ]; then
 		$(pkg-config --cflags --libs evolution-mail-3.0 libebook-1.2 libecal-2.0) \
 		>"$tmp/cc.log" 2>&1; then
 		cat "$tmp/cc.log"
-		fail_early "evo_autoconfig.c did not build"
+		setup_fail "evo_autoconfig.c did not build"
 	fi
 
 	rc=0
 	MAC_EVO_INNER=1 unshare --net --mount --pid --fork --mount-proc \
 		bash "$0" "$bin" "$tmp" || rc=$?
 	if [ ! -f "$tmp/final" ]; then # unshare or the inner script died
-		echo "setup failed: the namespaced part exited with $rc"
-		echo "evolution: 0 passed, 1 failed"
-		exit 1
+		setup_fail "the namespaced part exited with $rc"
 	fi
 	exit "$rc"
 fi
@@ -122,51 +121,8 @@ fi
 # ===========================================================================
 bin=$1
 tmp=$2
-pass=0
-fail=0
-
-finish() {
-	echo "evolution: $pass passed, $fail failed"
-	: >"$tmp/final"
-	if [ "$fail" -eq 0 ]; then
-		exit 0
-	fi
-	exit 1
-}
-
-setup_fail() {
-	echo "setup failed: $*"
-	for f in "$tmp/responder.log" "$tmp/nginx-error.log" "$tmp/dbus.log"; do
-		[ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
-	done
-	fail=$((fail + 1))
-	finish
-}
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok   $1"
-}
-
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	shift
-	local line
-	for line in "$@"; do
-		echo "     $line"
-	done
-}
-
-wait_for() { # seconds command...: poll every 0.1 s until command succeeds
-	local tries=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
+setup_logs=("$tmp/responder.log" "$tmp/nginx-error.log" "$tmp/dbus.log")
+done_file=$tmp/final # finish ran: the outer part's sign
 
 trap 'setup_fail "line $LINENO: a command failed"' ERR
 
@@ -185,21 +141,14 @@ domains=(example.com example.net example.org nosuchprovider.example
 echo "nameserver 127.0.0.1" >"$tmp/resolv.conf" # nothing listens on :53
 chmod 0644 "$tmp/hosts" "$tmp/resolv.conf"
 
-san=
+names=()
 for d in "${domains[@]}"; do
-	san="$san${san:+,}DNS:$d,DNS:autoconfig.$d"
+	names+=("$d" "autoconfig.$d")
 done
 {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-days 2 -subj /CN=mailautoconf-evolution-ca -keyout "$tmp/ca.key" \
-		-out "$tmp/ca.pem" -addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign &&
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-			-subj /CN=autoconfig.example.com -keyout "$tmp/key.pem" \
-			-out "$tmp/req.pem" &&
-		openssl x509 -req -in "$tmp/req.pem" -CA "$tmp/ca.pem" \
-			-CAkey "$tmp/ca.key" -CAcreateserial -days 2 -out "$tmp/cert.pem" \
-			-extfile <(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san")
+	mac_ca "$tmp/ca.key" "$tmp/ca.pem" mailautoconf-evolution-ca 2 &&
+		mac_cert -ca "$tmp/ca.pem" "$tmp/ca.key" "$tmp/key.pem" \
+			"$tmp/cert.pem" autoconfig.example.com 2 "${names[@]}"
 } >"$tmp/openssl.log" 2>&1 || setup_fail "openssl: $(tail -n 3 "$tmp/openssl.log")"
 cp "$tmp/ca.pem" "$tmp/ca-certificates.crt"
 chmod 0644 "$tmp/ca-certificates.crt"
@@ -212,8 +161,9 @@ done
 
 # ---- responder ----------------------------------------------------------------
 
-mkdir -p "$tmp/run" "$tmp/conf" "$tmp/snippets" "$tmp/nginx-temp" \
-	"$tmp/static/allservers" "$tmp/static/bom" "$tmp/out" "$tmp/home"
+mkdir -p "$tmp/run" "$tmp/conf" "$tmp/static/allservers" "$tmp/static/bom" \
+	"$tmp/out" "$tmp/home"
+mac_prefix_dir "$tmp"
 config=$tmp/conf/mailautoconf.ini
 cp "$root/etc/mailautoconf.ini" "$config"
 chmod 0644 "$config"
@@ -221,30 +171,17 @@ sock=$tmp/run/mailautoconf.sock
 
 # As in production: nginx workers as www-data, the responder as nobody.
 chown www-data "$tmp/nginx-temp"
-spawn_ids=(-u nobody -g nogroup -U www-data -G www-data)
-if ! runuser -u nobody -- test -x "$bin" ||
-	! runuser -u nobody -- test -r "$config"; then
-	spawn_ids=(-U www-data -G www-data) # build dir closed to nobody
-fi
-spawn-fcgi -n -s "$sock" -M 0660 "${spawn_ids[@]}" -- \
+mac_spawn_ids "$bin" "$config"
+spawn-fcgi -n -s "$sock" -M 0660 "${mac_ids[@]}" -- \
 	"$bin" -c "$config" 2>"$tmp/responder.log" &
 wait_for 10 grep -q 'started: ' "$tmp/responder.log" ||
 	setup_fail "the responder did not log 'started:'"
 
 # ---- nginx ------------------------------------------------------------------
 
-cp /etc/nginx/fastcgi_params "$tmp/fastcgi_params"
-ln -s "$root/nginx/mailautoconf-locations.conf" \
-	"$tmp/snippets/mailautoconf-locations.conf"
-sed "s#unix:/run/mailautoconf/mailautoconf.sock#unix:$sock#" \
-	"$root/nginx/mailautoconf-upstream.conf" >"$tmp/upstream.conf"
-grep -q "unix:$sock;" "$tmp/upstream.conf" ||
+mac_upstream "$sock" "$tmp/upstream.conf" ||
 	setup_fail "socket path not found in nginx/mailautoconf-upstream.conf"
-sed -n '/^# BEGIN port-80 autoconfig$/,/^# END port-80 autoconfig$/p' \
-	"$root/nginx/example-servers.conf" |
-	sed -e 's/^\([[:space:]]*\)listen 80;/\1listen 127.0.0.1:80;/' \
-		-e '/listen \[::\]:80;/d' >"$tmp/port80.conf"
-grep -q 'listen 127.0.0.1:80;' "$tmp/port80.conf" ||
+mac_port80_block "port-80 autoconfig" 127.0.0.1:80 >"$tmp/port80.conf" ||
 	setup_fail "no '# BEGIN port-80 autoconfig' block in nginx/example-servers.conf"
 
 # The controls: fixed documents from this test's own locations, https and
@@ -268,41 +205,17 @@ control_server() { # listen name dir
 EOF
 }
 
-cat >"$tmp/nginx.conf" <<EOF
-user www-data;
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log info;
-events {
-	worker_connections 256;
-}
-http {
+mac_nginx_conf "$tmp" www-data "$tmp/nginx-error.log info" \
+	>"$tmp/nginx.conf" <<EOF
 	log_format evo '\$scheme \$host "\$request_uri" \$status "\$http_user_agent"';
 	access_log $tmp/nginx-access.log evo;
-	client_body_temp_path $tmp/nginx-temp/body;
-	fastcgi_temp_path $tmp/nginx-temp/fastcgi;
-	proxy_temp_path $tmp/nginx-temp/proxy;
-	uwsgi_temp_path $tmp/nginx-temp/uwsgi;
-	scgi_temp_path $tmp/nginx-temp/scgi;
 
 	include $tmp/upstream.conf;
 
-	server {
-		listen 127.0.0.1:443 ssl default_server;
-		server_name autoconfig.example.com example.com
-		    autoconfig.example.net example.net
-		    autoconfig.example.org example.org
-		    autoconfig.nosuchprovider.example nosuchprovider.example;
-		ssl_certificate $tmp/cert.pem;
-		ssl_certificate_key $tmp/key.pem;
-
-		include snippets/mailautoconf-locations.conf;
-
-		location / {
-			return 404;
-		}
-	}
+$(mac_tls_server "127.0.0.1:443 ssl default_server" "$tmp/cert.pem" \
+	"$tmp/key.pem" autoconfig.example.com example.com \
+	autoconfig.example.net example.net autoconfig.example.org example.org \
+	autoconfig.nosuchprovider.example nosuchprovider.example)
 
 $(cat "$tmp/port80.conf")
 
@@ -310,7 +223,6 @@ $(control_server "127.0.0.1:443 ssl" allservers.example allservers)
 $(control_server 127.0.0.1:80 allservers.example allservers)
 $(control_server "127.0.0.1:443 ssl" bom.example bom)
 $(control_server 127.0.0.1:80 bom.example bom)
-}
 EOF
 
 nginx -t -p "$tmp" -e "$tmp/nginx-error.log" -c "$tmp/nginx.conf" \
