@@ -5,8 +5,8 @@
 #   clang),
 #   the unit, golden and client-rule tests (ctest), Thunderbird's own
 #   account-setup code on the golden answers, Evolution's own lookup
-#   against nginx and the responder, then the end-to-end tests through
-#   real nginx and spawn-fcgi on loopback.
+#   against nginx and the responder, the end-to-end tests through real
+#   nginx and spawn-fcgi on loopback, and the README's demo command.
 # Usage: bash tests/check-all.sh   (from anywhere; builds into build-check/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,4 +70,8 @@ echo "== end to end (nginx + spawn-fcgi + responder, TLS on loopback)"
 bash tests/e2e/run.sh "$build" | tee "$build/e2e.log"
 e2e_pass=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$build/e2e.log" | tail -n 1)
 
-echo "all: $((ctest_total + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass)) passed, 0 failed"
+echo "== the README's first quick-start command (nginx/demo.sh)"
+bash tests/quickstart.sh | tee "$build/quickstart.log"
+qs_pass=$(sed -n 's/^quickstart: \([0-9]*\) passed, 0 failed$/\1/p' "$build/quickstart.log")
+
+echo "all: $((ctest_total + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + qs_pass)) passed, 0 failed"
