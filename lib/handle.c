@@ -611,12 +611,9 @@ mac_handle(
 		if (e == MAC_OK)
 			return MAC_OK;
 	}
-	if (e == MAC_ENOMEM) {
-		resp->why = "answer too large";
-		mac_log("%s: %s (arena %zu/%zu, body %zu/%zu)", __func__,
-		    resp->why, resp->arena.used, resp->arena.cap,
-		    resp->body.len, resp->body.cap);
-	}
+	/* buf_put() or arena_alloc() logged the sizes where it ran out. */
+	if (e == MAC_ENOMEM)
+		resp->why = "internal limit reached";
 	buf_reset(&resp->body);
 	resp->filename[0] = '\0';
 	rt->render_err(e, &a, resp);

@@ -401,7 +401,7 @@ test_output_cap(void **state)
 	assert_int_equal(run(MAC_M_GET, "/mail/config-v1.1.xml",
 			     "emailaddress=a%40example.com", "", NULL),
 	    MAC_ENOMEM);
-	assert_string_equal(resp.why, "answer too large");
+	assert_string_equal(resp.why, "internal limit reached");
 	resp.body.cap = cap;
 	resp.arena.cap = 64;
 	assert_int_equal(
