@@ -198,6 +198,9 @@ arena_alloc(struct mac_arena *a, size_t n)
 	ASAN_UNPOISON_MEMORY_REGION(p, n);
 	return p;
 fail:
+	if (a->failed)
+		return NULL; /* logged once per request */
+	a->failed = 1;
 	mac_log("%s: arena cap %zu reached: used %zu, asked %zu", __func__,
 	    a->cap, a->used, n);
 	return NULL;
@@ -212,6 +215,7 @@ void
 arena_reset(struct mac_arena *a)
 {
 	a->used = 0;
+	a->failed = 0;
 	ASAN_POISON_MEMORY_REGION(a->p, a->cap);
 }
 

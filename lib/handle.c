@@ -606,6 +606,8 @@ mac_handle(
 		e = rt->render(&a, resp);
 		if (e == MAC_OK && resp->body.err != MAC_OK)
 			e = resp->body.err;
+		if (e == MAC_OK && resp->arena.failed)
+			e = MAC_ENOMEM; /* a renderer's allocation failed */
 		if (e == MAC_EINPUT && resp->why == NULL)
 			resp->why = "request text is not valid UTF-8";
 		if (e == MAC_OK)

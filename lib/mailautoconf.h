@@ -66,11 +66,13 @@ struct mac_buf {
 	enum mac_err err;
 };
 
-/* Request scratch memory, reset per request. */
+/* Request scratch memory, reset per request.  Like the buffer, it keeps
+ * its first failure, so a renderer need not check every allocation. */
 struct mac_arena {
 	char *p;
 	size_t used;
 	size_t cap;
+	int failed; /* an allocation failed since the last reset */
 };
 
 #define MAC_FILENAME_MAX 300

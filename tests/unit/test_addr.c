@@ -20,7 +20,7 @@ static char arena_mem[MAC_ARENA_MAX];
 static struct mac_arena
 arena_new(void)
 {
-	struct mac_arena a = {arena_mem, 0, sizeof(arena_mem)};
+	struct mac_arena a = {arena_mem, 0, sizeof(arena_mem), 0};
 	return a;
 }
 
@@ -214,7 +214,7 @@ test_addr_too_long(void **state)
 static void
 test_addr_arena_full(void **state)
 {
-	struct mac_arena a = {arena_mem, 0, 4};
+	struct mac_arena a = {arena_mem, 0, 4, 0};
 	struct addr ad;
 	const char *why = NULL;
 

@@ -264,7 +264,7 @@ static void
 test_arena_exhaust(void **state)
 {
 	_Alignas(TEST_ALIGN) char mem[TEST_MEM_MAX];
-	struct mac_arena a = {mem, 0, 2 * TEST_ALIGN};
+	struct mac_arena a = {mem, 0, 2 * TEST_ALIGN, 0};
 	char *p;
 
 	(void)state;
@@ -324,7 +324,7 @@ test_arena_strndup(void **state)
 	    {"example.com", 11},
 	};
 	_Alignas(TEST_ALIGN) char mem[TEST_MEM_MAX];
-	struct mac_arena a = {mem, 0, sizeof(mem)};
+	struct mac_arena a = {mem, 0, sizeof(mem), 0};
 	char *p;
 	size_t i;
 

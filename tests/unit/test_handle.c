@@ -416,6 +416,63 @@ test_output_cap(void **state)
 	    MAC_OK);
 }
 
+/*
+ * Make the arena fail at every possible point (STYLE §10, allocation
+ * failure): each request either succeeds with exactly the answer it gets
+ * with a full arena, or fails with MAC_ENOMEM (or, inside expat, with
+ * "request too complex"); never a 200 with a document missing a piece.
+ */
+static void
+test_arena_every_failure_point(void **state)
+{
+	static const struct {
+		enum mac_method m;
+		const char *path, *query, *body;
+	} reqs[] = {
+	    {MAC_M_GET, "/mail/config-v1.1.xml", "emailaddress=a%40example.com",
+		NULL},
+	    {MAC_M_GET, "/mobileconfig", "emailaddress=a%40example.com&name=A",
+		NULL},
+	    {MAC_M_GET, "/autodiscover/autodiscover.json",
+		"Email=a%40example.com", NULL},
+	    {MAC_M_POST, "/autodiscover/autodiscover.xml", "",
+		"<Autodiscover><EMailAddress>a@example.com</EMailAddress>"
+		"</Autodiscover>"},
+	};
+	static char want[MAC_OUT_MAX];
+	size_t acap = resp.arena.cap, i, cap, wlen;
+	enum mac_err e;
+
+	(void)state;
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		resp.arena.cap = acap;
+		assert_int_equal(run(reqs[i].m, reqs[i].path, reqs[i].query, "",
+				     reqs[i].body),
+		    MAC_OK);
+		wlen = resp.body.len;
+		memcpy(want, resp.body.p, wlen);
+		for (cap = 0;; cap += 8) {
+			resp.arena.cap = cap;
+			e = run(reqs[i].m, reqs[i].path, reqs[i].query, "",
+			    reqs[i].body);
+			if (e == MAC_OK) {
+				assert_int_equal(resp.body.len, wlen);
+				assert_memory_equal(resp.body.p, want, wlen);
+				break;
+			}
+			/* Expat running out is put down to the request. */
+			if (e == MAC_EINPUT && reqs[i].body != NULL &&
+			    strcmp(resp.why, "request too complex") == 0)
+				continue;
+			if (e != MAC_ENOMEM)
+				fail_msg("%s with arena cap %zu: %s",
+				    reqs[i].path, cap, mac_strerror(e));
+			assert_true(cap < acap);
+		}
+	}
+	resp.arena.cap = acap;
+}
+
 int
 main(void)
 {
@@ -428,6 +485,7 @@ main(void)
 	    cmocka_unit_test(test_evolution),
 	    cmocka_unit_test(test_stable_uuid),
 	    cmocka_unit_test(test_output_cap),
+	    cmocka_unit_test(test_arena_every_failure_point),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
