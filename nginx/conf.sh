@@ -43,7 +43,8 @@ daemon off;
 pid $1/nginx.pid;
 error_log $3;
 events {
-	worker_connections 256;
+	# Each client connection may hold an upstream one too.
+	worker_connections 4096;
 }
 http {
 	client_body_temp_path $1/nginx-temp/body;
