@@ -54,6 +54,8 @@ ph_at(const char *t, const int ok[PH__MAX], size_t *len)
 {
 	size_t i;
 
+	if (*t != '%')
+		return PH__MAX;
 	for (i = 0; i < PH__MAX; i++) {
 		*len = strlen(placeholders[i]);
 		if (ok[i] && strncmp(t, placeholders[i], *len) == 0)
@@ -625,10 +627,8 @@ pl_payload(struct xml_w *w, struct mac_arena *ar, const char *type,
 	char *id, uuid[37];
 	size_t n = strlen(ident), m = suffix ? strlen(suffix) : 0;
 
-	if ((id = arena_alloc(ar, n + m + 1)) == NULL) {
-		w->b->err = w->b->err ? w->b->err : MAC_ENOMEM;
-		return;
-	}
+	if ((id = arena_alloc(ar, n + m + 1)) == NULL)
+		return; /* the arena keeps the failure; mac_handle() sees it */
 	memcpy(id, ident, n);
 	memcpy(id + n, suffix ? suffix : "", m);
 	id[n + m] = '\0';
