@@ -3,7 +3,8 @@
 #   install build and test dependencies (Debian 12, as root),
 #   clang-format and cppcheck, -Werror builds with ASan and UBSan (gcc and
 #   clang),
-#   the unit, golden and client-rule tests (ctest), Thunderbird's own
+#   the unit, golden and client-rule tests (ctest), libFuzzer on each
+#   input surface for a bounded time, Thunderbird's own
 #   account-setup code on the golden answers, Evolution's own lookup
 #   against nginx and the responder, the end-to-end tests through real
 #   nginx and spawn-fcgi on loopback, and the README's demo command.
@@ -58,6 +59,19 @@ cmake --build "$cbuild" -j "$(nproc)"
 ctest --test-dir "$cbuild" --output-on-failure | tee "$cbuild/ctest.log"
 ctest_total=$((ctest_total + $(sed -n 's/.* tests failed out of \([0-9]*\)/\1/p' "$cbuild/ctest.log")))
 
+# libFuzzer on every input surface of lib/ (tests/fuzz/), ASan and UBSan,
+# from the committed seed corpora; any finding fails the run and is kept
+# in build-check-fuzz/fuzz-findings/.  MAC_FUZZ_SECS sets the time per
+# target (default 60; two targets run at a time).
+echo "== fuzzing, ${MAC_FUZZ_SECS:-60} s per target"
+fbuild="$root/build-check-fuzz"
+CC=clang cmake -S . -B "$fbuild" -DMAC_FUZZ=ON -DMAC_SANITIZE=ON \
+	-DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$fbuild" -j "$(nproc)"
+MAC_FUZZ_JOBS=2 sh tests/fuzz/run.sh "$fbuild" "${MAC_FUZZ_SECS:-60}" |
+	tee "$fbuild/fuzz.log"
+fuzz_pass=$(grep -c '^fuzz_[a-z]*: [0-9]* runs, 0 findings$' "$fbuild/fuzz.log")
+
 echo "== Thunderbird's own account-setup code on the golden answers"
 bash tests/clients/thunderbird/run.sh | tee "$build/thunderbird.log"
 tb_pass=$(sed -n 's/^thunderbird: \([0-9]*\) passed, 0 failed$/\1/p' "$build/thunderbird.log")
@@ -74,4 +88,4 @@ echo "== the README's first quick-start command (nginx/demo.sh)"
 bash tests/quickstart.sh | tee "$build/quickstart.log"
 qs_pass=$(sed -n 's/^quickstart: \([0-9]*\) passed, 0 failed$/\1/p' "$build/quickstart.log")
 
-echo "all: $((ctest_total + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + qs_pass)) passed, 0 failed"
+echo "all: $((ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + qs_pass)) passed, 0 failed"

@@ -191,3 +191,76 @@ cfgs = {
 }
 for name, data in cfgs.items():
     put("fuzz_cfg", name, data)
+
+# ---- from the client samples in ../shared/samples (when present) ----
+shared = os.path.join(os.path.dirname(root), "shared")
+samples = os.path.join(shared, "samples")
+if os.path.isdir(samples):
+    for fn in sorted(os.listdir(samples)):
+        with open(os.path.join(samples, fn), "rb") as f:
+            text = f.read()
+        stem = os.path.splitext(fn)[0]
+        # Query strings of the request lines and URLs quoted there.
+        qs = re.findall(rb"\?([^ \"\s]+)", text)
+        for i, q in enumerate(dict.fromkeys(qs)):
+            q = q.replace(b"<addr>", b"alice%40example.com")
+            put("fuzz_query", "sample_%s_%d" % (stem, i), q)
+        # XML request bodies, with the client's placeholder filled in.
+        bodies = re.findall(rb"(?s)(?:<\?xml[^>]*\?>\s*)?<Autodiscover\b.*?"
+                            rb"</Autodiscover>", text)
+        for i, body in enumerate(bodies):
+            body = re.sub(rb"\$\{?\w+\}?", b"alice@example.com", body)
+            put("fuzz_pox", "sample_%s_%d" % (stem, i), body)
+            put("fuzz_handle", "sample_%s_%d" % (stem, i),
+                handle_seed(b"POST", b"/autodiscover/autodiscover.xml", b"",
+                            b"autodiscover.example.com",
+                            b"text/xml; charset=utf-8", body))
+        # Form bodies (automx-test's mobileconfig POST).
+        for i, form in enumerate(re.findall(rb"(?m)^(_mobileconfig=\S+)",
+                                            text)):
+            put("fuzz_query", "sample_%s_form_%d" % (stem, i),
+                form.replace(b"$PROFILE", b"alice%40example.com"))
+
+
+# ---- providers from the ISPDB in ../shared/ispdb, as INI files ----
+def ispdb_ini(xml):
+    """One [provider] section from a Thunderbird ISPDB file (or None)."""
+    import xml.etree.ElementTree as ET
+    try:
+        prov = ET.fromstring(xml).find("emailProvider")
+    except ET.ParseError:
+        return None
+    if prov is None:
+        return None
+    out = ["[provider %s]" % prov.get("id", "x.example")]
+    doms = [d.text.strip() for d in prov.findall("domain") if d.text]
+    if doms:
+        out.append("domains = " + " ".join(doms))
+    name = prov.findtext("displayName")
+    if name:
+        out.append("display-name = " + name.strip())
+    for tag in ("incomingServer", "outgoingServer"):
+        for s in prov.findall(tag):
+            words = [s.get("type", ""), (s.findtext("hostname") or "").strip(),
+                     (s.findtext("port") or "").strip(),
+                     (s.findtext("socketType") or "").strip()]
+            auths = [a.text.strip() for a in s.findall("authentication")
+                     if a.text]
+            if auths:
+                words.append("auth=" + ",".join(auths))
+            user = s.findtext("username")
+            if user:
+                words.append("username=" + user.strip())
+            out.append("server = " + " ".join(w for w in words if w))
+    return ("\n".join(out) + "\n").encode()
+
+
+ispdb = os.path.join(shared, "ispdb")
+if os.path.isdir(ispdb):
+    for fn in sorted(os.listdir(ispdb)):
+        if not fn.endswith(".xml"):
+            continue
+        with open(os.path.join(ispdb, fn), "rb") as f:
+            ini = ispdb_ini(f.read())
+        if ini is not None:
+            put("fuzz_cfg", "ispdb_" + fn[:-4] + ".ini", ini)
