@@ -1908,6 +1908,9 @@ mac_cfg_load_mem(
 	free(st.dprov);
 	free(st.ptab);
 	free(st.metas);
+	/* Every answer that does not depend on the request, ready to copy. */
+	if (st.errs.n == 0 && render_prepare(cfg) != 0)
+		cfg_oom(&st, MAC_OUT_MAX);
 	if (st.errs.n != 0) {
 		mac_cfg_free(cfg);
 		return NULL;
@@ -1952,6 +1955,8 @@ mac_cfg_free(struct mac_cfg *cfg)
 
 	if (cfg == NULL)
 		return;
+	if (cfg->providers != NULL)
+		render_release(cfg);
 	if ((mem = cfg->mem) != NULL) {
 		for (c = mem->chunks; c != NULL; c = next) {
 			next = c->next;

@@ -48,6 +48,62 @@ struct cfg_server {
 	size_t nauth; /* >= 1 */
 };
 
+/*
+ * A precomputed answer (render.c): the document a provider gives for one
+ * kind of request, rendered and escaped once when the configuration is
+ * loaded, with holes where the request's values go.  text is NULL when
+ * the answer could not be precomputed; it is then rendered per request.
+ */
+enum tpl_kind {
+	TPL_AC = 0,  /* autoconfig */
+	TPL_AC_EVO,  /* autoconfig for Evolution's EVOLUTIONUSER */
+	TPL_POX,     /* Autodiscover POX, Outlook schema */
+	TPL_POX_MS,  /* Autodiscover POX, MobileSync schema */
+	TPL_JSON_V1, /* v2 JSON, Protocol AutodiscoverV1 */
+	TPL_JSON_AS, /* v2 JSON, Protocol ActiveSync */
+	TPL_MC,      /* mobileconfig without an account name */
+	TPL_MC_NAME, /* mobileconfig with one */
+	TPL__MAX
+};
+
+/*
+ * What goes into a hole.  While a template is rendered, each value is a
+ * one-byte string of its kind's code, a C0 control that no configured
+ * text can hold (cfg.c refuses them), so the escaping writer can tell a
+ * hole from text.
+ */
+enum hole_kind {
+	HOLE_DOMAIN = 1, /* the address's domain */
+	HOLE_LOCAL,      /* its local part */
+	HOLE_NAME,       /* the mobileconfig account name */
+	HOLE_IDENT,      /* the mobileconfig identifier */
+	HOLE_UUID,       /* its UUIDs: profile, mail, CalDAV, CardDAV */
+	HOLE_UUID_MAIL,
+	HOLE_UUID_CALDAV,
+	HOLE_UUID_CARDDAV,
+	HOLE__END
+};
+
+struct tpl_hole {
+	uint32_t off; /* in text */
+	uint8_t kind; /* enum hole_kind */
+	uint8_t mode; /* the escaping there (xml.c) */
+};
+
+struct tpl {
+	char *text; /* NULL: none */
+	size_t len;
+	struct tpl_hole *holes;
+	size_t nholes;
+};
+
+/* A template being recorded: where mac_buf.rec points meanwhile. */
+struct tpl_rec {
+	struct tpl_hole holes[MAC_TPL_HOLES_MAX];
+	size_t n;
+	int full; /* more holes than fit: no template */
+};
+
 struct cfg_provider {
 	const char *id;           /* host name, lower case ASCII */
 	const char *display_name; /* never NULL after load */
@@ -73,6 +129,7 @@ struct cfg_provider {
 	const char *mc_org;    /* PayloadOrganization; NULL: display name */
 	const char *mc_prefix; /* PayloadIdentifier prefix; never NULL */
 	int catch_all;
+	struct tpl tpl[TPL__MAX]; /* precomputed answers, after loading */
 };
 
 struct cfg_domain {
@@ -143,6 +200,8 @@ enum mac_err xml_attr(struct mac_buf *, const char *, size_t);
 void xml_end(struct xml_w *); /* closes all open elements */
 /* A JSON string literal with quotes; the only JSON quoting. */
 enum mac_err json_str(struct mac_buf *, const char *, size_t);
+/* A value for a template's hole, escaped as the hole's mode says. */
+enum mac_err xml_hole(struct mac_buf *, unsigned mode, const char *, size_t);
 
 /* ---- addresses and query strings (addr.c) ---- */
 
@@ -201,6 +260,7 @@ struct ask {
 	enum v2_proto proto;
 	struct mac_str name; /* mobileconfig account name, may be empty */
 	uint32_t now_ms;
+	int building; /* rendering a template: hole codes, not values */
 };
 
 enum mac_err render_autoconfig(const struct ask *, struct mac_resp *);
@@ -210,5 +270,12 @@ enum mac_err render_mobileconfig(const struct ask *, struct mac_resp *);
 void render_err_text(enum mac_err, const struct ask *, struct mac_resp *);
 void render_err_pox(enum mac_err, const struct ask *, struct mac_resp *);
 void render_err_json(enum mac_err, const struct ask *, struct mac_resp *);
+/* Precompute every provider's answers (cfg.c calls it after a load);
+ * 0, or -1 when out of memory.  render_release() frees them. */
+int render_prepare(struct mac_cfg *);
+void render_release(struct mac_cfg *);
+/* Tests: non-zero renders every answer per request, as before loading
+ * templates existed, so both paths can be compared. */
+extern int render_no_templates;
 
 #endif

@@ -48,6 +48,32 @@ static const char *const placeholders[PH__MAX] = {
     [PH_DOMAIN] = "%EMAILDOMAIN%",
 };
 
+int render_no_templates;
+
+/* The string a hole's code stands for while a template is rendered. */
+static const char hole_str[HOLE__END][2] = {
+    [HOLE_DOMAIN] = {HOLE_DOMAIN},
+    [HOLE_LOCAL] = {HOLE_LOCAL},
+    [HOLE_NAME] = {HOLE_NAME},
+    [HOLE_IDENT] = {HOLE_IDENT},
+    [HOLE_UUID] = {HOLE_UUID},
+    [HOLE_UUID_MAIL] = {HOLE_UUID_MAIL},
+    [HOLE_UUID_CALDAV] = {HOLE_UUID_CALDAV},
+    [HOLE_UUID_CARDDAV] = {HOLE_UUID_CARDDAV},
+};
+
+/* What each UUID hole appends to the profile identifier. */
+static const char *const uuid_suffix[HOLE__END] = {
+    [HOLE_UUID] = "",
+    [HOLE_UUID_MAIL] = ".mail",
+    [HOLE_UUID_CALDAV] = ".caldav",
+    [HOLE_UUID_CARDDAV] = ".carddav",
+};
+
+static const struct tpl *tpl_pick(const struct ask *, enum tpl_kind, int);
+static enum mac_err tpl_emit(
+    const struct tpl *, const struct ask *, struct mac_resp *, const char *);
+
 /* The enabled placeholder starting at t (its length in *len), or PH__MAX. */
 static size_t
 ph_at(const char *t, const int ok[PH__MAX], size_t *len)
@@ -234,10 +260,13 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 {
 	const struct cfg_provider *p = a->prov;
 	int seen[SRV__MAX] = {0};
+	const struct tpl *t;
 	struct xml_w w;
 	size_t i;
 	int out;
 
+	if ((t = tpl_pick(a, a->evolution ? TPL_AC_EVO : TPL_AC, 0)) != NULL)
+		return tpl_emit(t, a, r, CT_XML);
 	r->content_type = CT_XML;
 	xml_init(&w, &r->body, 1);
 	xml_decl(&w);
@@ -354,10 +383,15 @@ enum mac_err
 render_pox(const struct ask *a, struct mac_resp *r)
 {
 	const struct cfg_provider *p = a->prov;
+	const struct tpl *t;
 	struct xml_w w;
 	size_t i;
 	int out;
 
+	t = tpl_pick(
+	    a, a->schema == SCHEMA_MOBILESYNC ? TPL_POX_MS : TPL_POX, 1);
+	if (t != NULL)
+		return tpl_emit(t, a, r, CT_XML);
 	r->content_type = CT_XML;
 	xml_init(&w, &r->body, 1);
 	xml_decl(&w);
@@ -482,8 +516,13 @@ enum mac_err
 render_json(const struct ask *a, struct mac_resp *r)
 {
 	const struct cfg_provider *p = a->prov;
+	const struct tpl *t;
 	const char *url;
 
+	t = tpl_pick(
+	    a, a->proto == V2_ACTIVESYNC ? TPL_JSON_AS : TPL_JSON_V1, 0);
+	if (t != NULL)
+		return tpl_emit(t, a, r, CT_JSON);
 	r->content_type = CT_JSON;
 	if (a->proto == V2_ACTIVESYNC) {
 		json_pair(&r->body, "Protocol", "ActiveSync", 1);
@@ -560,6 +599,8 @@ mc_ident(struct mac_arena *ar, const struct ask *a)
 	char *out, *o;
 	size_t i, end;
 
+	if (a->building)
+		return hole_str[HOLE_IDENT];
 	if ((out = arena_alloc(ar, n + 1)) == NULL)
 		return NULL;
 	o = out;
@@ -625,14 +666,24 @@ pl_payload(struct xml_w *w, struct mac_arena *ar, const char *type,
     const char *ident, const char *suffix, const char *display)
 {
 	char *id, uuid[37];
-	size_t n = strlen(ident), m = suffix ? strlen(suffix) : 0;
+	size_t n = strlen(ident), m = suffix ? strlen(suffix) : 0, k;
 
 	if ((id = arena_alloc(ar, n + m + 1)) == NULL)
 		return; /* the arena keeps the failure; mac_handle() sees it */
 	memcpy(id, ident, n);
 	memcpy(id + n, suffix ? suffix : "", m);
 	id[n + m] = '\0';
-	uuid5(uuid, id);
+	if (ident[0] == HOLE_IDENT) { /* a template: the UUID's hole */
+		for (k = HOLE_UUID; k < HOLE__END; k++)
+			if (strcmp(uuid_suffix[k], suffix ? suffix : "") == 0)
+				break;
+		if (k == HOLE__END) {
+			ar->failed = 1; /* no hole for it: no template */
+			return;
+		}
+		memcpy(uuid, hole_str[k], sizeof(hole_str[k]));
+	} else
+		uuid5(uuid, id);
 	pl_str(w, "PayloadDisplayName", display);
 	pl_str(w, "PayloadIdentifier", id);
 	pl_str(w, "PayloadType", type);
@@ -728,9 +779,17 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 	const struct cfg_provider *p = a->prov;
 	const struct cfg_server *in, *out;
 	const char *ident, *addr, *inuser;
+	const struct tpl *t;
 	struct xml_w w;
 	int n;
 
+	n = snprintf(r->filename, sizeof(r->filename), "%.*s.mobileconfig",
+	    (int)a->addr.domain.len, a->addr.domain.p);
+	if (n < 0 || (size_t)n >= sizeof(r->filename))
+		r->filename[0] = '\0';
+	if ((t = tpl_pick(a, a->name.len > 0 ? TPL_MC_NAME : TPL_MC, 1)) !=
+	    NULL)
+		return tpl_emit(t, a, r, CT_PROFILE);
 	in = mc_pick(p, SRV_IMAP);
 	if (in == NULL)
 		in = mc_pick(p, SRV_POP3);
@@ -740,10 +799,6 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 	if (in == NULL || out == NULL || ident == NULL || addr == NULL)
 		return MAC_ENOMEM; /* cfg.c guarantees both servers */
 	inuser = expand(&r->arena, in->username, &a->addr, 1);
-	n = snprintf(r->filename, sizeof(r->filename), "%.*s.mobileconfig",
-	    (int)a->addr.domain.len, a->addr.domain.p);
-	if (n < 0 || (size_t)n >= sizeof(r->filename))
-		r->filename[0] = '\0';
 
 	r->content_type = CT_PROFILE;
 	xml_init(&w, &r->body, 1);
@@ -794,4 +849,178 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 	    &w, &r->arena, "Configuration", ident, NULL, p->display_name);
 	xml_end(&w);
 	return MAC_OK;
+}
+
+/* ---- precomputed answers ---- */
+
+/*
+ * The template for this request, or NULL to render it from scratch: while
+ * templates are built, when tests turn them off, when the provider has
+ * none of this kind, or when the template needs a local part and the
+ * request has none.
+ */
+static const struct tpl *
+tpl_pick(const struct ask *a, enum tpl_kind k, int needs_local)
+{
+	const struct tpl *t = &a->prov->tpl[k];
+
+	if (a->building || render_no_templates || t->text == NULL ||
+	    (needs_local && a->addr.local.len == 0))
+		return NULL;
+	return t;
+}
+
+/*
+ * Write a template with the request's values in its holes; the same bytes
+ * as rendering from scratch, without re-escaping the configuration.  The
+ * profile identifier and its UUIDs are worked out only if a hole wants
+ * them.
+ */
+static enum mac_err
+tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r,
+    const char *ct)
+{
+	const struct tpl_hole *h;
+	const char *ident = NULL;
+	char uuid[37], *id;
+	struct mac_str v;
+	size_t i, at = 0, n;
+
+	r->content_type = ct;
+	for (i = 0; i < t->nholes; i++) {
+		h = &t->holes[i];
+		buf_put(&r->body, t->text + at, h->off - at);
+		at = h->off;
+		switch (h->kind) {
+		case HOLE_DOMAIN:
+			v = a->addr.domain;
+			break;
+		case HOLE_LOCAL:
+			v = a->addr.local;
+			break;
+		case HOLE_NAME:
+			v = a->name;
+			break;
+		default: /* the identifier and the UUIDs made from it */
+			if (ident == NULL &&
+			    (ident = mc_ident(&r->arena, a)) == NULL)
+				return MAC_ENOMEM;
+			v.p = ident;
+			v.len = strlen(ident);
+			if (h->kind == HOLE_IDENT)
+				break;
+			n = strlen(uuid_suffix[h->kind]);
+			if ((id = arena_alloc(&r->arena, v.len + n + 1)) ==
+			    NULL)
+				return MAC_ENOMEM;
+			memcpy(id, v.p, v.len);
+			memcpy(id + v.len, uuid_suffix[h->kind], n + 1);
+			uuid5(uuid, id);
+			v.p = uuid;
+			v.len = strlen(uuid);
+			break;
+		}
+		xml_hole(&r->body, h->mode, v.p, v.len);
+	}
+	buf_put(&r->body, t->text + at, t->len - at);
+	return MAC_OK;
+}
+
+static enum mac_err (*const tpl_render[TPL__MAX])(
+    const struct ask *, struct mac_resp *) = {
+    [TPL_AC] = render_autoconfig,
+    [TPL_AC_EVO] = render_autoconfig,
+    [TPL_POX] = render_pox,
+    [TPL_POX_MS] = render_pox,
+    [TPL_JSON_V1] = render_json,
+    [TPL_JSON_AS] = render_json,
+    [TPL_MC] = render_mobileconfig,
+    [TPL_MC_NAME] = render_mobileconfig,
+};
+
+/*
+ * Render one kind of answer for p with hole codes for the request's
+ * values, recording where they land, and keep it in p->tpl[k].  A kind
+ * the provider does not offer, or one that fails to render, gets no
+ * template: such requests are rendered from scratch and fail the same way
+ * there.  Returns -1 only when out of memory.
+ */
+static int
+tpl_build(struct cfg_provider *p, enum tpl_kind k, struct mac_resp *r,
+    struct tpl_rec *rec)
+{
+	struct tpl *t = &p->tpl[k];
+	struct ask a;
+	enum mac_err e;
+	size_t hsize;
+	char *mem;
+
+	if ((k == TPL_POX_MS || k == TPL_JSON_AS) && p->activesync == NULL)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.prov = p;
+	a.building = 1;
+	a.addr.domain.p = hole_str[HOLE_DOMAIN];
+	a.addr.domain.len = 1;
+	a.addr.local.p = hole_str[HOLE_LOCAL];
+	a.addr.local.len = 1;
+	a.evolution = k == TPL_AC_EVO;
+	a.schema = k == TPL_POX_MS ? SCHEMA_MOBILESYNC : SCHEMA_OUTLOOK;
+	a.proto = k == TPL_JSON_AS ? V2_ACTIVESYNC : V2_AUTODISCOVERV1;
+	if (k == TPL_MC_NAME) {
+		a.name.p = hole_str[HOLE_NAME];
+		a.name.len = 1;
+	}
+	buf_reset(&r->body);
+	arena_reset(&r->arena);
+	memset(rec, 0, sizeof(*rec));
+	r->body.rec = rec;
+	e = tpl_render[k](&a, r);
+	r->body.rec = NULL;
+	if (e != MAC_OK || r->body.err != MAC_OK || r->arena.failed ||
+	    rec->full)
+		return 0;
+	hsize = rec->n * sizeof(rec->holes[0]);
+	if ((mem = malloc(hsize + r->body.len + 1)) == NULL)
+		return -1;
+	memcpy(mem, rec->holes, hsize);
+	memcpy(mem + hsize, r->body.p, r->body.len);
+	t->holes = (struct tpl_hole *)(void *)mem;
+	t->nholes = rec->n;
+	t->text = mem + hsize;
+	t->len = r->body.len;
+	return 0;
+}
+
+int
+render_prepare(struct mac_cfg *cfg)
+{
+	struct mac_resp r;
+	struct tpl_rec rec;
+	size_t i;
+	int k, rc = 0;
+
+	if (mac_resp_init(&r) != 0)
+		return -1;
+	for (i = 0; i < cfg->nproviders && rc == 0; i++)
+		for (k = 0; k < TPL__MAX && rc == 0; k++)
+			rc = tpl_build(&cfg->providers[i], k, &r, &rec);
+	mac_resp_free(&r);
+	if (rc != 0)
+		render_release(cfg);
+	return rc;
+}
+
+void
+render_release(struct mac_cfg *cfg)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < cfg->nproviders; i++)
+		for (k = 0; k < TPL__MAX; k++) {
+			struct tpl *t = &cfg->providers[i].tpl[k];
+			free(t->holes); /* one block with the text */
+			memset(t, 0, sizeof(*t));
+		}
 }

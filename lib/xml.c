@@ -206,6 +206,10 @@ esc_check(enum esc_mode m, const char *s, size_t n, size_t *bad)
 	uint32_t cp;
 
 	for (i = 0; i < n; i += len) {
+		if (u[i] >= C0_END && u[i] < ASCII_END) {
+			len = 1; /* printable ASCII: valid everywhere */
+			continue;
+		}
 		len = utf8_decode(u + i, n - i, &cp);
 		if (len == 0 || (m != ESC_JSON && !xml_char(cp))) {
 			*bad = i;
@@ -216,15 +220,15 @@ esc_check(enum esc_mode m, const char *s, size_t n, size_t *bad)
 }
 
 /*
- * Validate s, then append it escaped for mode m (in quotes for JSON).
- * Returns MAC_OK; MAC_EINPUT if s is rejected, recorded in b->err unless
- * b already holds an error; or the error b holds after the write (the
- * earlier one, or MAC_ENOMEM).  On any error b->len is unchanged.  fn
- * names the public caller for the log.
+ * Validate s, then append it escaped for mode m, in quotes if quote is
+ * set.  Returns MAC_OK; MAC_EINPUT if s is rejected, recorded in b->err
+ * unless b already holds an error; or the error b holds after the write
+ * (the earlier one, or MAC_ENOMEM).  On any error b->len is unchanged.
+ * fn names the public caller for the log.
  */
 static enum mac_err
-esc_put(
-    struct mac_buf *b, enum esc_mode m, const char *fn, const char *s, size_t n)
+esc_run(struct mac_buf *b, enum esc_mode m, const char *fn, const char *s,
+    size_t n, int quote)
 {
 	const unsigned char *u;
 	char tmp[sizeof("\\uXXXX")];
@@ -245,10 +249,17 @@ esc_put(
 		return b->err;
 
 	mark = b->len;
-	if (m == ESC_JSON)
+	if (quote)
 		buf_putc(b, '"');
 	for (i = run = 0; i < n; i += len) {
-		len = utf8_decode(u + i, n - i, &cp);
+		if (u[i] < ASCII_END) {
+			len = 1;
+			cp = u[i];
+			if (esc_tab[m][cp].s == NULL &&
+			    (m != ESC_JSON || !json_uesc(cp)))
+				continue; /* most bytes: copied as they are */
+		} else
+			len = utf8_decode(u + i, n - i, &cp);
 		if ((elen = esc_one(m, cp, tmp)) == 0)
 			continue;
 		buf_put(b, s + run, i - run);
@@ -256,11 +267,72 @@ esc_put(
 		run = i + len;
 	}
 	buf_put(b, s + run, n - run);
-	if (m == ESC_JSON)
+	if (quote)
 		buf_putc(b, '"');
 	if (b->err != MAC_OK)
 		b->len = mark;
 	return b->err;
+}
+
+/*
+ * While a template is recorded (b->rec set), a byte below HOLE__END in s
+ * is a hole's code (struct ask.building): note where it lands and in
+ * which escaping, write nothing for it, and escape the text around it as
+ * usual.  No configured text holds such a byte, and no request value
+ * reaches a template.
+ */
+static enum mac_err
+esc_holes(
+    struct mac_buf *b, enum esc_mode m, const char *fn, const char *s, size_t n)
+{
+	struct tpl_rec *rec = b->rec;
+	size_t i, run;
+
+	if (m == ESC_JSON)
+		buf_putc(b, '"');
+	for (i = run = 0; i < n; i++) {
+		if ((unsigned char)s[i] == 0 ||
+		    (unsigned char)s[i] >= HOLE__END)
+			continue;
+		esc_run(b, m, fn, s + run, i - run, 0);
+		if (rec->n == MAC_TPL_HOLES_MAX)
+			rec->full = 1;
+		else {
+			rec->holes[rec->n].off = (uint32_t)b->len;
+			rec->holes[rec->n].kind = (uint8_t)s[i];
+			rec->holes[rec->n].mode = (uint8_t)m;
+			rec->n++;
+		}
+		run = i + 1;
+	}
+	esc_run(b, m, fn, s + run, n - run, 0);
+	if (m == ESC_JSON)
+		buf_putc(b, '"');
+	return b->err;
+}
+
+static enum mac_err
+esc_put(
+    struct mac_buf *b, enum esc_mode m, const char *fn, const char *s, size_t n)
+{
+	if (b->rec != NULL && n > 0)
+		return esc_holes(b, m, fn, s, n);
+	return esc_run(b, m, fn, s, n, m == ESC_JSON);
+}
+
+/*
+ * Write a request's value into a template's hole: escaped for the mode
+ * recorded there (JSON without quotes: the hole is inside a string).
+ * Returns as xml_text().
+ */
+enum mac_err
+xml_hole(struct mac_buf *b, unsigned mode, const char *s, size_t n)
+{
+	if (mode >= ESC__MAX) {
+		b->err = MAC_ENOMEM; /* cannot happen: esc_holes() wrote it */
+		return b->err;
+	}
+	return esc_run(b, (enum esc_mode)mode, __func__, s, n, 0);
 }
 
 /*

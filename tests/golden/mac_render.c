@@ -8,12 +8,18 @@
  * Request file: "METHOD TARGET" on the first line, header lines
  * ("Host: ...", "Content-Type: ..."), an empty line, then the body bytes.
  * The clock is fixed so that Autodiscover Error times are stable.
+ * MAC_RENDER_NO_TEMPLATES=1 renders the answer from scratch instead of
+ * from the answers precomputed at load (both must give the same bytes).
+ * MAC_RENDER_REPEAT=N answers the same request N times (for profiling:
+ * valgrind --tool=callgrind --toggle-collect=mac_handle) and prints the
+ * last answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "extern.h" /* render_no_templates */
 #include "front.h"
 #include "mac_limits.h"
 
@@ -54,6 +60,7 @@ main(int argc, char *argv[])
 	char err[MAC_CFG_ERR_MAX], head[HTTP_HEAD_MAX];
 	char *p, *end, *nl, *sp, *q;
 	size_t n, i, hl;
+	unsigned long repeat = 1;
 	enum mac_err e;
 	FILE *f;
 
@@ -114,9 +121,17 @@ main(int argc, char *argv[])
 		}
 	}
 
+	if ((q = getenv("MAC_RENDER_NO_TEMPLATES")) != NULL && *q == '1')
+		render_no_templates = 1;
+	if ((q = getenv("MAC_RENDER_REPEAT")) != NULL)
+		repeat = strtoul(q, NULL, 10);
+	if (repeat == 0)
+		repeat = 1;
 	if (mac_resp_init(&resp) != 0)
 		return 1;
-	e = mac_handle(cfg, &req, &resp);
+	do
+		e = mac_handle(cfg, &req, &resp);
+	while (--repeat > 0);
 	if ((hl = http_head(head, sizeof(head), e, &resp)) == 0) {
 		fprintf(stderr, "header block too large\n");
 		return 1;

@@ -3,8 +3,9 @@
 # `request` (see mac_render.c), optionally `provider.ini` (default: the
 # shipped etc/mailautoconf.ini) and `expected`, the exact answer the front
 # end writes (CGI header block and body).  Each case is rendered and
-# compared with diff -u.  MAC_GOLDEN_UPDATE=1 rewrites `expected`: read the
-# diff before committing it.
+# compared with diff -u, twice: from the answers precomputed at load, and
+# rendered from scratch (MAC_RENDER_NO_TEMPLATES=1).  MAC_GOLDEN_UPDATE=1
+# rewrites `expected`: read the diff before committing it.
 set -u
 render=${1:?usage: run.sh path/to/mac_render}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +27,11 @@ for dir in "$here"/*/; do
 		cp "$out" "$dir/expected"
 		echo "UPDATED $name"
 		pass=$((pass + 1))
-	elif diff -u "$dir/expected" "$out" >"$out.diff" 2>&1; then
+	elif diff -u "$dir/expected" "$out" >"$out.diff" 2>&1 &&
+		(cd "$dir" && MAC_RENDER_NO_TEMPLATES=1 "$render" "$ini" \
+			request) >"$out" 2>&1 &&
+		diff -u --label "$name (rendered from scratch)" \
+			"$dir/expected" "$out" >"$out.diff" 2>&1; then
 		pass=$((pass + 1))
 	else
 		echo "FAIL $name:"

@@ -194,6 +194,7 @@ buf_pre(struct mac_buf *b, size_t room)
 	b->len = 0;
 	b->cap = sizeof(PRE) - 1 + room;
 	b->err = MAC_OK;
+	b->rec = NULL;
 	buf_puts(b, PRE);
 }
 
@@ -390,7 +391,7 @@ write_all(struct mac_buf *b, int pretty)
 static void
 check_doc(void (*fn)(struct mac_buf *, int), int pretty, const char *want)
 {
-	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK};
+	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK, NULL};
 
 	fn(&b, pretty);
 	assert_int_equal(b.err, MAC_OK);
@@ -469,7 +470,7 @@ test_writer_all(void **state)
 static void
 test_writer_stack(void **state)
 {
-	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK};
+	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK, NULL};
 	char want[TEST_MEM_MAX];
 	struct xml_w w;
 	size_t i, len;
@@ -519,7 +520,7 @@ test_writer_stack(void **state)
 static void
 test_writer_sticky(void **state)
 {
-	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK};
+	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK, NULL};
 	struct xml_w w;
 	size_t len;
 
@@ -561,6 +562,61 @@ test_writer_sticky(void **state)
 	assert_memory_equal(b.p, "<a><b>12</b>", b.len);
 }
 
+/*
+ * Recording a template: a hole's code writes nothing and is noted with
+ * its offset and escaping; xml_hole() later escapes a value the same way
+ * the writer would have, JSON without quotes.
+ */
+static void
+test_template_holes(void **state)
+{
+	struct tpl_rec rec;
+	struct mac_buf b;
+	static const char text[] = "a&\001b\002";
+	static const char json[] = "x\001\"";
+
+	(void)state;
+	buf_pre(&b, 64);
+	memset(&rec, 0, sizeof(rec));
+	b.rec = &rec;
+	assert_int_equal(xml_text(&b, text, sizeof(text) - 1), MAC_OK);
+	assert_int_equal(json_str(&b, json, sizeof(json) - 1), MAC_OK);
+	b.rec = NULL;
+	assert_int_equal(b.len, sizeof(PRE) - 1 + 12);
+	assert_memory_equal(b.p + sizeof(PRE) - 1, "a&amp;b\"x\\\"\"", 12);
+	assert_int_equal(rec.n, 3);
+	assert_int_equal(rec.holes[0].off, sizeof(PRE) - 1 + 6);
+	assert_int_equal(rec.holes[0].kind, HOLE_DOMAIN);
+	assert_int_equal(rec.holes[1].off, sizeof(PRE) - 1 + 7);
+	assert_int_equal(rec.holes[1].kind, HOLE_LOCAL);
+	assert_int_equal(rec.holes[2].off, sizeof(PRE) - 1 + 9);
+	assert_int_equal(rec.holes[2].kind, HOLE_DOMAIN);
+	assert_int_not_equal(rec.holes[0].mode, rec.holes[2].mode);
+
+	/* Filling: the value escaped for the hole's mode. */
+	buf_pre(&b, 64);
+	assert_int_equal(xml_hole(&b, rec.holes[0].mode, "<'>", 3), MAC_OK);
+	assert_int_equal(xml_hole(&b, rec.holes[2].mode, "<\"", 2), MAC_OK);
+	assert_int_equal(b.len, sizeof(PRE) - 1 + 22);
+	assert_memory_equal(
+	    b.p + sizeof(PRE) - 1, "&lt;&apos;&gt;\\u003c\\\"", 22);
+	/* Still validated: invalid UTF-8 is refused and logged. */
+	nlogs = 0;
+	assert_int_equal(
+	    xml_hole(&b, rec.holes[0].mode, "\xff", 1), MAC_EINPUT);
+	assert_int_equal(nlogs, 1);
+
+	/* More holes than MAC_TPL_HOLES_MAX: the recording says so. */
+	buf_pre(&b, 64);
+	memset(&rec, 0, sizeof(rec));
+	b.rec = &rec;
+	for (size_t i = 0; i <= MAC_TPL_HOLES_MAX; i++)
+		xml_text(&b, "\001", 1);
+	b.rec = NULL;
+	assert_int_equal(rec.n, MAC_TPL_HOLES_MAX);
+	assert_true(rec.full);
+}
+
 int
 main(void)
 {
@@ -574,6 +630,7 @@ main(void)
 	    cmocka_unit_test_setup(test_writer_all, setup),
 	    cmocka_unit_test_setup(test_writer_stack, setup),
 	    cmocka_unit_test_setup(test_writer_sticky, setup),
+	    cmocka_unit_test_setup(test_template_holes, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
