@@ -97,6 +97,21 @@ static const struct esc esc_tab[ESC__MAX][ASCII_END] = {
 };
 
 /*
+ * Bytes each mode copies as they are, with no decoding and no escape:
+ * printable ASCII and DEL but for the escaped ones (esc_tab above and, in
+ * JSON, json_uesc() below), and in character data also tab, LF and CR.
+ * Only a speed-up: the slow path gives the same result for them.
+ */
+#define PLAIN_COMMON                                                           \
+	[' '] = 1, ['!'] = 1, ['#' ... '%'] = 1, ['(' ... ';'] = 1, ['='] = 1, \
+	['?' ... '['] = 1, [']' ... 0x7f] = 1
+static const unsigned char plain[ESC__MAX][ASCII_END] = {
+    [ESC_TEXT] = {PLAIN_COMMON, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\\'] = 1},
+    [ESC_ATTR] = {PLAIN_COMMON, ['\\'] = 1},
+    [ESC_JSON] = {PLAIN_COMMON, ['\''] = 1},
+};
+
+/*
  * Decode the UTF-8 sequence at the start of s (n > 0 bytes) into *cp.
  * Returns its length, 1 to 4, or 0 if it is not well-formed by RFC 3629
  * section 4: a stray continuation byte, an overlong form, a surrogate, a
@@ -206,8 +221,8 @@ esc_check(enum esc_mode m, const char *s, size_t n, size_t *bad)
 	uint32_t cp;
 
 	for (i = 0; i < n; i += len) {
-		if (u[i] >= C0_END && u[i] < ASCII_END) {
-			len = 1; /* printable ASCII: valid everywhere */
+		if (u[i] < ASCII_END && plain[m][u[i]]) {
+			len = 1;
 			continue;
 		}
 		len = utf8_decode(u + i, n - i, &cp);
@@ -252,14 +267,11 @@ esc_run(struct mac_buf *b, enum esc_mode m, const char *fn, const char *s,
 	if (quote)
 		buf_putc(b, '"');
 	for (i = run = 0; i < n; i += len) {
-		if (u[i] < ASCII_END) {
+		if (u[i] < ASCII_END && plain[m][u[i]]) {
 			len = 1;
-			cp = u[i];
-			if (esc_tab[m][cp].s == NULL &&
-			    (m != ESC_JSON || !json_uesc(cp)))
-				continue; /* most bytes: copied as they are */
-		} else
-			len = utf8_decode(u + i, n - i, &cp);
+			continue;
+		}
+		len = utf8_decode(u + i, n - i, &cp);
 		if ((elen = esc_one(m, cp, tmp)) == 0)
 			continue;
 		buf_put(b, s + run, i - run);

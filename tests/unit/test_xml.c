@@ -617,6 +617,70 @@ test_template_holes(void **state)
 	assert_true(rec.full);
 }
 
+/*
+ * Every ASCII byte alone, in each mode, against the rules written out
+ * here independently of xml.c's tables.
+ */
+static void
+test_ascii_all(void **state)
+{
+	static const char *const ent[128] = {['&'] = "&amp;",
+	    ['<'] = "&lt;",
+	    ['>'] = "&gt;",
+	    ['"'] = "&quot;",
+	    ['\''] = "&apos;"};
+	struct mac_buf b;
+	char in, want[16];
+	int c;
+
+	(void)state;
+	for (c = 0; c < 128; c++) {
+		in = (char)c;
+		/* Character data. */
+		buf_pre(&b, 16);
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			assert_int_equal(xml_text(&b, &in, 1), MAC_EINPUT);
+		else {
+			assert_int_equal(xml_text(&b, &in, 1), MAC_OK);
+			snprintf(want, sizeof(want), "%s",
+			    ent[c] ? ent[c] : (char[]){in, 0});
+			assert_int_equal(b.len, sizeof(PRE) - 1 + strlen(want));
+			assert_memory_equal(
+			    b.p + sizeof(PRE) - 1, want, strlen(want));
+		}
+		/* Attribute values: tab, LF and CR as references too. */
+		buf_pre(&b, 16);
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			assert_int_equal(xml_attr(&b, &in, 1), MAC_EINPUT);
+		else {
+			assert_int_equal(xml_attr(&b, &in, 1), MAC_OK);
+			if (c == '\t' || c == '\n' || c == '\r')
+				snprintf(want, sizeof(want), "&#%d;", c);
+			else
+				snprintf(want, sizeof(want), "%s",
+				    ent[c] ? ent[c] : (char[]){in, 0});
+			assert_int_equal(b.len, sizeof(PRE) - 1 + strlen(want));
+			assert_memory_equal(
+			    b.p + sizeof(PRE) - 1, want, strlen(want));
+		}
+		/* JSON: every byte is valid; some are escaped. */
+		buf_pre(&b, 16);
+		assert_int_equal(json_str(&b, &in, 1), MAC_OK);
+		if (c == '"' || c == '\\')
+			snprintf(want, sizeof(want), "\"\\%c\"", c);
+		else if (c == '\b' || c == '\f' || c == '\n' || c == '\r' ||
+			 c == '\t')
+			snprintf(want, sizeof(want), "\"\\%c\"",
+			    "bfnrt"[strchr("\b\f\n\r\t", c) - "\b\f\n\r\t"]);
+		else if (c < 0x20 || c == '<' || c == '>' || c == '&')
+			snprintf(want, sizeof(want), "\"\\u%04x\"", c);
+		else
+			snprintf(want, sizeof(want), "\"%c\"", c);
+		assert_int_equal(b.len, sizeof(PRE) - 1 + strlen(want));
+		assert_memory_equal(b.p + sizeof(PRE) - 1, want, strlen(want));
+	}
+}
+
 int
 main(void)
 {
@@ -631,6 +695,7 @@ main(void)
 	    cmocka_unit_test_setup(test_writer_stack, setup),
 	    cmocka_unit_test_setup(test_writer_sticky, setup),
 	    cmocka_unit_test_setup(test_template_holes, setup),
+	    cmocka_unit_test_setup(test_ascii_all, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
