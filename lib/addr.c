@@ -174,8 +174,9 @@ is_atext(unsigned char c)
 
 /*
  * Parse local@domain.  The local part must be a dot-atom (RFC 5322 3.4.1)
- * of at most MAC_LOCAL_MAX octets; UTF-8 local parts (RFC 6531) are
- * accepted as opaque bytes >= 0x80.  Exactly one '@'.
+ * of at most MAC_LOCAL_MAX octets; UTF-8 local parts (RFC 6531, RFC 6532
+ * section 3.1 UTF8-non-ascii) are accepted if well-formed.  Exactly one
+ * '@'.
  */
 enum mac_err
 addr_parse(struct mac_arena *a, const char *p, size_t len, struct addr *out,
@@ -220,6 +221,10 @@ addr_parse(struct mac_arena *a, const char *p, size_t len, struct addr *out,
 			*why = "invalid character in local part";
 			return MAC_EINPUT;
 		}
+	}
+	if (!xml_valid(p, llen)) {
+		*why = "local part is not valid UTF-8";
+		return MAC_EINPUT;
 	}
 	out->local.p = p;
 	out->local.len = llen;

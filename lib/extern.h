@@ -200,6 +200,10 @@ enum mac_err xml_attr(struct mac_buf *, const char *, size_t);
 void xml_end(struct xml_w *); /* closes all open elements */
 /* A JSON string literal with quotes; the only JSON quoting. */
 enum mac_err json_str(struct mac_buf *, const char *, size_t);
+/* Whether s is well-formed UTF-8 of XML 1.0 Chars only (RFC 3629 section
+ * 4, XML 1.0 section 2.2): what xml_text() accepts.  Parsers use it to
+ * refuse request text up front instead of failing while rendering. */
+int xml_valid(const char *, size_t);
 /* A value for a template's hole, escaped as the hole's mode says. */
 enum mac_err xml_hole(struct mac_buf *, unsigned mode, const char *, size_t);
 

@@ -560,6 +560,11 @@ parse_mobileconfig(const struct mac_cfg *cfg, const struct mac_req *req,
 			r->why = "control character in name";
 			return MAC_EINPUT;
 		}
+	/* Refused here, not by the escaper, which would log it as a fault. */
+	if (!xml_valid(a->name.p, a->name.len)) {
+		r->why = "name is not valid UTF-8";
+		return MAC_EINPUT;
+	}
 	return ask_provider(cfg, r, a);
 }
 

@@ -234,6 +234,14 @@ esc_check(enum esc_mode m, const char *s, size_t n, size_t *bad)
 	return MAC_OK;
 }
 
+int
+xml_valid(const char *s, size_t n)
+{
+	size_t bad;
+
+	return n == 0 || esc_check(ESC_TEXT, s, n, &bad) == MAC_OK;
+}
+
 /*
  * Validate s, then append it escaped for mode m, in quotes if quote is
  * set.  Returns MAC_OK; MAC_EINPUT if s is rejected, recorded in b->err

@@ -10,7 +10,9 @@
 # nginx/example-servers.conf with only their listen lines replaced.  The
 # exact bodies are pinned by the golden tests; here every answer is
 # checked for status, Content-Type, key headers and substrings, and for
-# being well-formed XML, JSON or plist.
+# being well-formed XML, JSON or plist.  tests/e2e/hostile.py then sends
+# byte-exact hostile requests over raw sockets and pins each answer
+# exactly; its results count in the totals below.
 #
 # The last line of output is exactly "N passed, M failed"; the exit
 # status is non-zero if M > 0.  MAC_E2E_KEEP=1 keeps the temporary
@@ -329,6 +331,34 @@ while IFS='|' read -r c_name c_scheme c_method c_host c_target c_headers \
 		"$c_headers" "$c_body" "$c_status" "$c_ct" "$c_hgrep" "$c_bgrep" \
 		"$c_format"
 done <<<"$cases"
+
+# ---- hostile requests (tests/e2e/hostile.py) -------------------------------
+
+# Byte-exact malformed and hostile requests over raw sockets (what curl
+# cannot send), each checked for its exact status, Content-Type and body
+# and followed by a normal request.  hostile.py prints ok/FAIL lines and
+# last "hostile: N passed, M failed", which is added to the totals here.
+hostile_log=$tmp/out/hostile.log
+python3 "$root/tests/e2e/hostile.py" "$tls_port" "$http_port" example.com \
+	2>&1 | tee "$hostile_log" | grep -v '^hostile: ' || true
+last=$(tail -n 1 "$hostile_log")
+if [[ $last =~ ^hostile:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	pass=$((pass + BASH_REMATCH[1]))
+	fail=$((fail + BASH_REMATCH[2]))
+else
+	not_ok "hostile.py did not finish" "$(tail -n 5 "$hostile_log")"
+fi
+
+name="after the hostile requests the responder is alive and answers 200"
+fetch https GET "$ac" "/mail/config-v1.1.xml?emailaddress=alice%40example.com" - -
+if ! kill -0 "$resp_pid" 2>/dev/null; then
+	not_ok "$name" "pid $resp_pid is gone" "$(tail -n 5 "$tmp/responder.log")"
+elif [ "$status" = 200 ] &&
+	grep -q '<emailProvider id="example.com">' "$body"; then
+	ok "$name"
+else
+	not_ok "$name" "status $status" "$(tail -n 5 "$tmp/responder.log")"
+fi
 
 # ---- concurrency: parallel kept-alive connections --------------------------
 

@@ -133,6 +133,9 @@ static const struct {
      "cher.example",
 	"x", "xn--bcher-kva.example"},
     {"j\xc3\xb6rg@example.com", "j\xc3\xb6rg", "example.com"},
+    {"\xe2\x82\xacuro@example.com", "\xe2\x82\xacuro", "example.com"},
+    {"\xf0\x9f\x93\xa7@example.com", "\xf0\x9f\x93\xa7", "example.com"},
+    {"\xef\xbf\xbd@example.com", "\xef\xbf\xbd", "example.com"},
     {"user@example.com.", "user", "example.com"},
 };
 
@@ -150,6 +153,24 @@ static const struct {
     {"a<b@example.com", "invalid character in local part"},
     {"a\"b@example.com", "invalid character in local part"},
     {"a\r\nb@example.com", "invalid character in local part"},
+    /* Malformed UTF-8 in the local part (hostile.py sends these through
+     * nginx: they were answered 200 on every route but the profile). */
+    {"\xff@example.com", "local part is not valid UTF-8"},
+    {"a\x80"
+     "b@example.com",
+	"local part is not valid UTF-8"},
+    {"a\xc0\x80"
+     "b@example.com",
+	"local part is not valid UTF-8"},
+    {"a\xc3@example.com", "local part is not valid UTF-8"},
+    {"a\xe0\x80\xaf"
+     "b@example.com",
+	"local part is not valid UTF-8"},
+    {"a\xed\xa0\x80@example.com", "local part is not valid UTF-8"},
+    {"a\xf4\x90\x80\x80@example.com", "local part is not valid UTF-8"},
+    {"a\xf5\x80\x80\x80@example.com", "local part is not valid UTF-8"},
+    {"a\xef\xbf\xbe@example.com", "local part is not valid UTF-8"},
+    {"a\xef\xbf\xbf@example.com", "local part is not valid UTF-8"},
     {"a@", "empty domain"},
     {"a@localhost", "domain needs at least two labels"},
     {"a@[127.0.0.1]", "invalid character in domain"},
