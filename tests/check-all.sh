@@ -7,7 +7,8 @@
 #   input surface for a bounded time, Thunderbird's own
 #   account-setup code on the golden answers, Evolution's own lookup
 #   against nginx and the responder, the end-to-end tests through real
-#   nginx and spawn-fcgi on loopback, and the README's demo command.
+#   nginx and spawn-fcgi on loopback, the README's demo command, load,
+#   reload, restart (systemd) and scale-out under wrk, and valgrind.
 # Usage: bash tests/check-all.sh   (from anywhere; builds into build-check/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +17,7 @@ cd "$root"
 deps=(build-essential cmake pkg-config clang-format cppcheck
 	libfcgi-dev libexpat1-dev libinih-dev libidn2-dev libssl-dev
 	libcmocka-dev nginx spawn-fcgi openssl curl libxml2-utils python3
-	clang libclang-rt-14-dev)
+	clang libclang-rt-14-dev wrk valgrind systemd)
 if [ "$(id -u)" = 0 ]; then
 	echo "== installing dependencies"
 	export DEBIAN_FRONTEND=noninteractive
@@ -88,4 +89,18 @@ echo "== the README's first quick-start command (nginx/demo.sh)"
 bash tests/quickstart.sh | tee "$build/quickstart.log"
 qs_pass=$(sed -n 's/^quickstart: \([0-9]*\) passed, 0 failed$/\1/p' "$build/quickstart.log")
 
-echo "all: $((ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + qs_pass)) passed, 0 failed"
+# Without sanitizers, as deployed: wrk load, SIGHUP under load, the shipped
+# systemd unit under the real systemd, two responders in one upstream;
+# then valgrind on the unit tests and the running responder.
+echo "== load, reload, restart and scale-out"
+rbuild="$root/build-check-rel"
+cmake -S . -B "$rbuild" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$rbuild" -j "$(nproc)"
+bash tests/load/run.sh "$rbuild" "$build" | tee "$rbuild/load.log"
+load_pass=$(sed -n 's/^load: \([0-9]*\) passed, 0 failed$/\1/p' "$rbuild/load.log")
+
+echo "== valgrind: unit tests and the responder"
+bash tests/load/valgrind.sh "$rbuild" | tee "$rbuild/valgrind.log"
+vg_pass=$(sed -n 's/^valgrind: \([0-9]*\) passed, 0 failed$/\1/p' "$rbuild/valgrind.log")
+
+echo "all: $((ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + qs_pass + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"
