@@ -19,6 +19,7 @@
 #define M_BIT(m) (1u << (m))
 
 struct route {
+	const char *name; /* for the front end's debug log */
 	const char *path; /* lower case */
 	int subpaths;     /* also matches path + "/..." */
 	unsigned methods; /* M_BIT(MAC_M_...) */
@@ -51,22 +52,23 @@ static enum mac_err parse_mobileconfig(const struct mac_cfg *,
 #define M_READ (M_BIT(MAC_M_GET) | M_BIT(MAC_M_HEAD))
 
 static const struct route routes[ROUTE__MAX] = {
-    [ROUTE_AUTOCONFIG] = {"/mail/config-v1.1.xml", 0, M_READ, "GET, HEAD",
+    [ROUTE_AUTOCONFIG] = {"autoconfig", "/mail/config-v1.1.xml", 0, M_READ,
+	"GET, HEAD", parse_autoconfig, render_autoconfig, render_err_text},
+    [ROUTE_AUTOCONFIG_WK] = {"autoconfig",
+	"/.well-known/autoconfig/mail/config-v1.1.xml", 0, M_READ, "GET, HEAD",
 	parse_autoconfig, render_autoconfig, render_err_text},
-    [ROUTE_AUTOCONFIG_WK] = {"/.well-known/autoconfig/mail/config-v1.1.xml", 0,
+    /* The Nine client asks here (PROTOCOLS.md §1.1). */
+    [ROUTE_AUTOCONFIG_V11] = {"autoconfig", "/v1.1/mail/config-v1.1.xml", 0,
 	M_READ, "GET, HEAD", parse_autoconfig, render_autoconfig,
 	render_err_text},
-    /* The Nine client asks here (PROTOCOLS.md §1.1). */
-    [ROUTE_AUTOCONFIG_V11] = {"/v1.1/mail/config-v1.1.xml", 0, M_READ,
-	"GET, HEAD", parse_autoconfig, render_autoconfig, render_err_text},
     /* A GET here is a tester or a redirect probe: it gets Error 600. */
-    [ROUTE_POX] = {"/autodiscover/autodiscover.xml", 0,
+    [ROUTE_POX] = {"autodiscover", "/autodiscover/autodiscover.xml", 0,
 	M_READ | M_BIT(MAC_M_POST), "POST, GET, HEAD", parse_pox, render_pox,
 	render_err_pox},
-    [ROUTE_JSON] = {"/autodiscover/autodiscover.json", 1, M_READ, "GET, HEAD",
-	parse_json, render_json, render_err_json},
-    [ROUTE_MOBILECONFIG] = {"/mobileconfig", 0, M_READ, "GET, HEAD",
-	parse_mobileconfig, render_mobileconfig, render_err_text},
+    [ROUTE_JSON] = {"autodiscover-json", "/autodiscover/autodiscover.json", 1,
+	M_READ, "GET, HEAD", parse_json, render_json, render_err_json},
+    [ROUTE_MOBILECONFIG] = {"mobileconfig", "/mobileconfig", 0, M_READ,
+	"GET, HEAD", parse_mobileconfig, render_mobileconfig, render_err_text},
 };
 
 static int
@@ -591,6 +593,9 @@ mac_handle(
 	resp->allow = NULL;
 	resp->why = NULL;
 	resp->filename[0] = '\0';
+	resp->route = NULL;
+	memset(&resp->domain, 0, sizeof(resp->domain));
+	memset(&resp->local, 0, sizeof(resp->local));
 	memset(&a, 0, sizeof(a));
 	a.now_ms = req->now_ms;
 
@@ -600,6 +605,7 @@ mac_handle(
 		return MAC_ENOROUTE;
 	}
 	rt = &routes[id];
+	resp->route = rt->name;
 	if (!(rt->methods & M_BIT(req->method))) {
 		resp->why = "method not allowed";
 		resp->allow = rt->allow;
@@ -607,8 +613,12 @@ mac_handle(
 	} else if (req->body_too_big) {
 		resp->why = "request body too large";
 		e = MAC_ETOOBIG;
-	} else if ((e = rt->parse(cfg, req, resp, &a)) == MAC_OK) {
-		e = rt->render(&a, resp);
+	} else if ((e = rt->parse(cfg, req, resp, &a)) == MAC_OK ||
+		   e == MAC_ENODOMAIN) {
+		resp->domain = a.addr.domain; /* validated, for the log */
+		resp->local = a.addr.local;
+		if (e == MAC_OK)
+			e = rt->render(&a, resp);
 		if (e == MAC_OK && resp->body.err != MAC_OK)
 			e = resp->body.err;
 		if (e == MAC_OK && resp->arena.failed)

@@ -91,6 +91,15 @@ struct mac_resp {
 	const char *allow;        /* Allow header for 405, or NULL */
 	const char *why; /* short reason for an error, static storage */
 	char filename[MAC_FILENAME_MAX]; /* attachment name, "" for none */
+	/*
+	 * For a debug log only: the route's name (NULL: no route), and the
+	 * address the request asked about once it parsed (domain lower-case
+	 * ASCII, local part validated UTF-8; empty when unknown).  Valid
+	 * until the next mac_handle() with this response.
+	 */
+	const char *route;
+	struct mac_str domain;
+	struct mac_str local;
 };
 
 struct mac_cfg;

@@ -425,6 +425,52 @@ test_evolution(void **state)
 	assert_true(body_has("<port>587</port>"));
 }
 
+static int
+str_is(struct mac_str m, const char *want)
+{
+	return m.len == strlen(want) && memcmp(m.p, want, m.len) == 0;
+}
+
+/* What the front end's debug log may show: route, domain and local part,
+ * and only once they are validated. */
+static void
+test_log_fields(void **state)
+{
+	(void)state;
+	assert_int_equal(run(MAC_M_GET, "/mail/config-v1.1.xml",
+			     "emailaddress=Alice%40Example.COM", "", NULL),
+	    MAC_OK);
+	assert_string_equal(resp.route, "autoconfig");
+	assert_true(str_is(resp.domain, "example.com"));
+	assert_true(str_is(resp.local, "Alice"));
+
+	assert_int_equal(
+	    run(MAC_M_GET, "/autodiscover/autodiscover.json",
+		"Email=bob%40nowhere.example&Protocol=ActiveSync", "", NULL),
+	    MAC_ENODOMAIN);
+	assert_string_equal(resp.route, "autodiscover-json");
+	assert_true(str_is(resp.domain, "nowhere.example"));
+	assert_true(str_is(resp.local, "bob"));
+
+	assert_int_equal(run(MAC_M_GET, "/mobileconfig",
+			     "emailaddress=a%0d%0aX%40example.com", "", NULL),
+	    MAC_EINPUT);
+	assert_string_equal(resp.route, "mobileconfig");
+	assert_int_equal(resp.domain.len, 0);
+	assert_int_equal(resp.local.len, 0);
+
+	assert_int_equal(run(MAC_M_OTHER, "/mail/config-v1.1.xml",
+			     "emailaddress=alice%40example.com", "", NULL),
+	    MAC_EMETHOD);
+	assert_int_equal(resp.domain.len, 0);
+
+	assert_int_equal(run(MAC_M_GET, "/nothing",
+			     "emailaddress=alice%40example.com", "", NULL),
+	    MAC_ENOROUTE);
+	assert_null(resp.route);
+	assert_int_equal(resp.domain.len, 0);
+}
+
 static void
 test_stable_uuid(void **state)
 {
@@ -545,6 +591,7 @@ main(void)
 	    cmocka_unit_test(test_method_allow),
 	    cmocka_unit_test(test_too_big),
 	    cmocka_unit_test(test_evolution),
+	    cmocka_unit_test(test_log_fields),
 	    cmocka_unit_test(test_stable_uuid),
 	    cmocka_unit_test(test_output_cap),
 	    cmocka_unit_test(test_arena_every_failure_point),
