@@ -143,6 +143,7 @@ struct mac_cfg {
 	struct cfg_provider *providers;
 	size_t nproviders;
 	const struct cfg_provider *catch_all; /* or NULL */
+	struct evp_md_st *sha1;  /* OpenSSL's SHA-1, fetched once (render.c) */
 	struct cfg_domain *dtab; /* open addressing, power-of-two size */
 	size_t dcap;
 	size_t ndomains;
@@ -265,6 +266,7 @@ struct ask {
 	struct mac_str name; /* mobileconfig account name, may be empty */
 	uint32_t now_ms;
 	int building; /* rendering a template: hole codes, not values */
+	const struct mac_cfg *cfg;
 };
 
 enum mac_err render_autoconfig(const struct ask *, struct mac_resp *);

@@ -598,6 +598,7 @@ mac_handle(
 	memset(&resp->local, 0, sizeof(resp->local));
 	memset(&a, 0, sizeof(a));
 	a.now_ms = req->now_ms;
+	a.cfg = cfg;
 
 	if ((id = route_find(req->path, &tail)) == ROUTE__MAX) {
 		resp->why = "no such endpoint";

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "extern.h"
@@ -564,7 +565,7 @@ render_err_json(enum mac_err e, const struct ask *a, struct mac_resp *r)
  * the installed profile instead of adding one.
  */
 static void
-uuid5(char out[37], const char *s)
+uuid5(const struct ask *a, char out[37], const char *s)
 {
 	unsigned char md[SHA_DIGEST_LENGTH];
 	unsigned char in[16 + MAC_FILENAME_MAX * 2];
@@ -574,7 +575,10 @@ uuid5(char out[37], const char *s)
 		n = sizeof(in) - 16;
 	memcpy(in, uuid_ns, 16);
 	memcpy(in + 16, s, n);
-	SHA1(in, 16 + n, md);
+	/* The digest fetched at load skips OpenSSL's lookup per call. */
+	if (a->cfg == NULL || a->cfg->sha1 == NULL ||
+	    !EVP_Digest(in, 16 + n, md, NULL, a->cfg->sha1, NULL))
+		SHA1(in, 16 + n, md);
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
 	for (i = 0; i < 16; i++) {
@@ -662,8 +666,9 @@ pl_bool(struct xml_w *w, const char *k, int v)
 
 /* The common payload keys (CommonPayloadKeys.yaml). */
 static void
-pl_payload(struct xml_w *w, struct mac_arena *ar, const char *type,
-    const char *ident, const char *suffix, const char *display)
+pl_payload(struct xml_w *w, const struct ask *a, struct mac_arena *ar,
+    const char *type, const char *ident, const char *suffix,
+    const char *display)
 {
 	char *id, uuid[37];
 	size_t n = strlen(ident), m = suffix ? strlen(suffix) : 0, k;
@@ -683,7 +688,7 @@ pl_payload(struct xml_w *w, struct mac_arena *ar, const char *type,
 		}
 		memcpy(uuid, hole_str[k], sizeof(hole_str[k]));
 	} else
-		uuid5(uuid, id);
+		uuid5(a, uuid, id);
 	pl_str(w, "PayloadDisplayName", display);
 	pl_str(w, "PayloadIdentifier", id);
 	pl_str(w, "PayloadType", type);
@@ -762,7 +767,7 @@ mc_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	for (char *c = k; *c != '\0'; c++)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
-	pl_payload(w, &r->arena, k, ident,
+	pl_payload(w, a, &r->arena, k, ident,
 	    strcmp(pfx, "CalDAV") == 0 ? ".caldav" : ".carddav",
 	    a->prov->display_name);
 	xml_close(w);
@@ -831,7 +836,7 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 	pl_str(&w, "OutgoingMailServerUsername",
 	    expand(&r->arena, out->username, &a->addr, 1));
 	pl_bool(&w, "OutgoingPasswordSameAsIncomingPassword", 1);
-	pl_payload(&w, &r->arena, "com.apple.mail.managed", ident, ".mail",
+	pl_payload(&w, a, &r->arena, "com.apple.mail.managed", ident, ".mail",
 	    p->display_name);
 	xml_close(&w);
 	if (p->caldav != NULL)
@@ -846,7 +851,7 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 	pl_str(&w, "PayloadOrganization",
 	    p->mc_org != NULL ? p->mc_org : p->display_name);
 	pl_payload(
-	    &w, &r->arena, "Configuration", ident, NULL, p->display_name);
+	    &w, a, &r->arena, "Configuration", ident, NULL, p->display_name);
 	xml_end(&w);
 	return MAC_OK;
 }
@@ -915,7 +920,7 @@ tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r,
 				return MAC_ENOMEM;
 			memcpy(id, v.p, v.len);
 			memcpy(id + v.len, uuid_suffix[h->kind], n + 1);
-			uuid5(uuid, id);
+			uuid5(a, uuid, id);
 			v.p = uuid;
 			v.len = strlen(uuid);
 			break;
@@ -1002,6 +1007,8 @@ render_prepare(struct mac_cfg *cfg)
 
 	if (mac_resp_init(&r) != 0)
 		return -1;
+	/* NULL is no error here: uuid5() falls back to SHA1(). */
+	cfg->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
 	for (i = 0; i < cfg->nproviders && rc == 0; i++)
 		for (k = 0; k < TPL__MAX && rc == 0; k++)
 			rc = tpl_build(&cfg->providers[i], k, &r, &rec);
@@ -1023,4 +1030,6 @@ render_release(struct mac_cfg *cfg)
 			free(t->holes); /* one block with the text */
 			memset(t, 0, sizeof(*t));
 		}
+	EVP_MD_free(cfg->sha1);
+	cfg->sha1 = NULL;
 }
