@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <ini.h>
+#include <openssl/rand.h>
 
 #include "extern.h"
 
@@ -1911,6 +1912,10 @@ mac_cfg_load_mem(
 	/* Every answer that does not depend on the request, ready to copy. */
 	if (st.errs.n == 0 && render_prepare(cfg) != 0)
 		cfg_oom(&st, MAC_OUT_MAX);
+	/* Expat's hash salt for Autodiscover bodies; 0 (RAND_bytes failed)
+	 * lets expat draw its own per request. */
+	if (RAND_bytes((unsigned char *)&cfg->salt, sizeof(cfg->salt)) != 1)
+		cfg->salt = 0;
 	if (st.errs.n != 0) {
 		mac_cfg_free(cfg);
 		return NULL;

@@ -143,7 +143,8 @@ struct mac_cfg {
 	struct cfg_provider *providers;
 	size_t nproviders;
 	const struct cfg_provider *catch_all; /* or NULL */
-	struct evp_md_st *sha1;  /* OpenSSL's SHA-1, fetched once (render.c) */
+	struct evp_md_st *sha1; /* OpenSSL's SHA-1, fetched once (render.c) */
+	unsigned long salt;     /* expat's hash salt, random per load (cfg.c) */
 	struct cfg_domain *dtab; /* open addressing, power-of-two size */
 	size_t dcap;
 	size_t ndomains;
