@@ -101,7 +101,8 @@ fi
 
 mac_nginx_conf "$tmp" "$nginx_user" "$tmp/nginx-error.log info" \
 	>"$tmp/nginx.conf" <<EOF
-	access_log $tmp/nginx-access.log;
+	include $root/nginx/mailautoconf-log.conf;
+	access_log $tmp/nginx-access.log mailautoconf;
 
 	include $tmp/upstream.conf;
 
@@ -358,6 +359,19 @@ elif [ "$status" = 200 ] &&
 	ok "$name"
 else
 	not_ok "$name" "status $status" "$(tail -n 5 "$tmp/responder.log")"
+fi
+
+# ---- the shipped access log format (nginx/mailautoconf-log.conf) -----------
+
+name="access log in the shipped format: requests logged, no address in it"
+n_logged=$(wc -l <"$tmp/nginx-access.log")
+if [ "$n_logged" -lt 50 ]; then
+	not_ok "$name" "only $n_logged lines in the access log"
+elif grep -n -i -E 'alice|bob|%40|@' "$tmp/nginx-access.log" >"$tmp/out/log-addr" ||
+	! grep -q '"GET /autodiscover/autodiscover.json/\.\.\. HTTP/' "$tmp/nginx-access.log"; then
+	not_ok "$name" "$(head -n 3 "$tmp/out/log-addr")"
+else
+	ok "$name"
 fi
 
 # ---- concurrency: parallel kept-alive connections --------------------------
