@@ -4,23 +4,33 @@
  *
  * mailautoconf-fcgi: the FastCGI responder.
  *
- * Startup (options, configuration, listening socket), signals, the worker
- * threads' accept loop and the log.  Each request is copied out of the
- * FastCGI parameters into a struct mac_req, answered by mac_handle() from
- * the configuration pinned through cfgswap, and written back with the
- * headers from http_head() in one piece.  This file must stay thin: it
- * never routes, parses a query or a body, renders, or holds a status
- * number; lib/ and http.c do that.  No request input can end the process.
+ * Startup (options, configuration, listening socket), signals, the
+ * transport and the log.  The transport: one epoll instance shared by the
+ * worker threads, which take turns waiting on it (leader/followers; no
+ * dispatcher thread, no lock).  A worker that is woken accepts new
+ * connections, or takes one readable connection, looks at what has
+ * arrived without consuming it, and hands the connection to libfcgi only
+ * once a whole request is there; so an idle or stalled connection costs a
+ * descriptor, never a thread.  Each request is copied out of the FastCGI
+ * parameters into a struct mac_req, answered by mac_handle() from the
+ * configuration pinned through cfgswap, and written back with the headers
+ * from http_head() in one piece.  This file must stay thin: it never
+ * routes, parses a query or a body, renders, or holds a status number;
+ * lib/ and http.c do that.  No request input can end the process.
  */
+#define _GNU_SOURCE /* accept4 */
+#include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -45,7 +55,14 @@
 
 #define PROG "mailautoconf-fcgi"
 
-#define THREADS_DEFAULT 32 /* must exceed nginx's upstream keepalive */
+/*
+ * Worker threads are CPU workers now: one serves one request at a time,
+ * and no connection holds one while it is idle or still arriving.  More
+ * threads than cores still help where a worker blocks: writing an answer
+ * to a peer that reads slowly (up to CONN_STALL_MS) or reading the rest
+ * of a request too large for the peek window.
+ */
+#define THREADS_DEFAULT 32
 #define THREADS_MAX 1024
 #define LISTEN_BACKLOG 128
 #define SOCK_UMASK 0117 /* a new unix socket gets mode 0660 */
@@ -56,30 +73,115 @@
  * client_max_body_size in nginx/mailautoconf-locations.conf.
  */
 #define DRAIN_MAX (64 * 1024)
+/*
+ * A worker reads or writes a connection only once epoll says it is ready
+ * and a whole request has arrived, so these timeouts bind only a peer
+ * that stops reading our answer, or stops sending in the middle of a
+ * request larger than CONN_PEEK_MAX: after this long it loses its
+ * connection.  Idle kept-alive connections are never timed out.
+ */
+#define CONN_STALL_MS 5000
+/*
+ * How much of a connection's queued input a worker looks at (MSG_PEEK)
+ * to decide whether a whole request is there.  It must fit in what the
+ * kernel queues for one connection before the sender blocks (unix
+ * sockets: the sender's SO_SNDBUF, about 200 KiB; loopback TCP: about
+ * 64 KiB), or a request of that size would wait for data that can never
+ * come.  nginx's requests here are far smaller: a few KiB of parameters
+ * and at most 16 KiB of body that the responder reads.
+ */
+#define CONN_PEEK_MAX (48 * 1024)
+#define CONN_FDS_MAX 65536  /* we raise RLIMIT_NOFILE's soft limit to this */
+#define CONN_FDS_GUESS 1024 /* if getrlimit() fails */
 #define LOG_LINE_MAX 1024
 #define STOP_WAIT_MS 10000 /* in-flight requests get this long on SIGTERM */
 #define STOP_POLL_MS 10
 #define ACCEPT_RETRY_MS 100 /* pause after a failed accept (EMFILE...) */
-#define ERRNO_TEXT_MAX 128
 #define SECS_PER_DAY 86400
 #define MS_PER_SEC 1000
 #define NS_PER_MS (1000 * 1000L)
+#define US_PER_MS 1000
+
+/*
+ * FastCGI 1.0 (the specification's section 8), for the look at a
+ * request before libfcgi reads it; libfcgi does not install fastcgi.h.
+ */
+#define FCGI_HEADER_LEN 8
+#define FCGI_VERSION_1 1
+#define FCGI_BEGIN_REQUEST 1
+#define FCGI_ABORT_REQUEST 2
+#define FCGI_END_REQUEST 3
+#define FCGI_PARAMS 4
+#define FCGI_STDIN 5
+#define FCGI_GET_VALUES 9
+#define FCGI_UNKNOWN_TYPE 11
+#define FCGI_BEGIN_BODY_LEN 8
+#define FCGI_RESPONDER 1
+#define FCGI_UNKNOWN_ROLE 3
+/*
+ * The longest FCGI_GET_VALUES body we let libfcgi answer: the three
+ * names it knows, once each.  libfcgi 2.4.2 (ProcessManagementRecord in
+ * fcgiapp.c) sprintf()s one entry per name it recognises into a 64-byte
+ * stack buffer without a bound, so five copies of "FCGI_MPXS_CONNS"
+ * smash its stack and end the process ("stack smashing detected").
+ */
+#define FCGI_GET_VALUES_MAX (16 + 15 + 17)
+
+/* What conn_scan() found in a connection's queued input. */
+enum scan {
+	SCAN_WAIT,  /* no whole request yet: wait for more */
+	SCAN_READY, /* a whole request, up to its empty FCGI_STDIN record */
+	SCAN_BIG,   /* the window is full: parameters whole, body not */
+	SCAN_ROLE,  /* a role other than FCGI_RESPONDER (spec 6) */
+	SCAN_MGMT,  /* first, a management record libfcgi does not know */
+	SCAN_BAD,   /* a protocol violation: close the connection */
+	SCAN__MAX
+};
+
+/*
+ * Connection states, one word per descriptor in conn_state: a generation
+ * (bumped whenever the descriptor is closed or newly accepted, and also
+ * carried in the epoll event, so a stale event for an earlier connection
+ * on the same number is ignored) and who holds it.  CONN_IDLE: nobody;
+ * CONN_BUSY: one worker owns it; CONN_MORE: it is owned and an event came
+ * meanwhile, so the owner looks again before letting go.
+ */
+#define CONN_IDLE 0u
+#define CONN_BUSY 1u
+#define CONN_MORE 2u
+#define CONN_ST_MASK 3u
+#define CONN_GEN_SHIFT 2
+#define CONN_WORD(gen, st) (((uint64_t)(gen) << CONN_GEN_SHIFT) | (st))
+#define CONN_GEN(w) ((uint32_t)((w) >> CONN_GEN_SHIFT))
+#define CONN_ST(w) ((unsigned)((w)&CONN_ST_MASK))
+/* epoll_data: generation << 32 | descriptor; these two are not sockets. */
+#define EV_LISTEN UINT64_MAX
+#define EV_FD_BITS 32
 
 /* One worker thread: its hazard slot, response and buffers. */
 struct worker {
 	pthread_t tid;
 	size_t slot;
-	int listen_fd;
 	struct mac_resp resp;
+	size_t stdin_cap; /* FCGI_STDIN bytes we may read of this request */
 	char body[MAC_BODY_MAX + 1]; /* one byte more tells "too big" */
 	char out[HTTP_HEAD_MAX + MAC_OUT_MAX];
+	unsigned char peek[CONN_PEEK_MAX];
 };
 
 /* File scope, so leak checkers see them reachable at exit. */
 static struct worker *workers;
+static _Atomic uint64_t *conn_state; /* indexed by descriptor */
+static unsigned char *conn_partial;  /* owner-only: part of a request queued */
+static size_t conn_max;              /* entries in both */
+static int epoll_fd = -1;
+static int listen_fd = -1;
+static int listen_tcp;
 static atomic_int stopping;
-static atomic_int inflight;
+static atomic_int inflight; /* requests being answered */
+static atomic_int partial;  /* connections with part of a request queued */
 static atomic_long accept_log_sec;
+static atomic_long bad_log_sec;
 
 static void log_write(const char *, ...) __attribute__((format(printf, 1, 2)));
 
@@ -411,26 +513,32 @@ req_fill(const FCGX_Request *fr, struct mac_req *req)
 }
 
 /*
- * Read the request body into w->body: at most MAC_BODY_MAX bytes, and
- * nothing if CONTENT_LENGTH already says it is longer; either way
- * body_too_big tells lib/.  Then read and discard what is left, up to
- * DRAIN_MAX, so the FastCGI connection stays usable for nginx's next
- * request; a longer remainder is left unread and the connection is
- * closed after the answer instead.
+ * Read the request body into w->body: at most MAC_BODY_MAX bytes, never
+ * more than CONTENT_LENGTH says (RFC 3875 4.2: the script must not read
+ * beyond it), and nothing if CONTENT_LENGTH already says it is longer;
+ * either way body_too_big tells lib/.  Then read and discard what is
+ * left, up to DRAIN_MAX, so the FastCGI connection stays usable for
+ * nginx's next request; a longer remainder is left unread and the
+ * connection is closed after the answer instead.  Reads stop at
+ * w->stdin_cap bytes, the part of the body we saw queued (see
+ * conn_scan()); a body cut there is answered as too big.  Returns -1 if
+ * the stream failed (the peer went away or broke the protocol), and the
+ * request must not be answered; 0 otherwise.
  */
-static void
+static int
 body_read(struct worker *w, FCGX_Request *fr, struct mac_req *req)
 {
 	struct mac_str cl = req_param(fr, "CONTENT_LENGTH");
 	unsigned long long want = 0;
-	size_t left;
+	size_t left, cap = w->stdin_cap, take;
+	int n, have_cl = 0;
 	char *end;
-	int n;
 
 	if (cl.len > 0) {
 		errno = 0;
 		want = strtoull(cl.p, &end, 10);
-		if (*end != '\0' || errno != 0 || cl.p[0] == '-')
+		have_cl = *end == '\0' && errno == 0 && cl.p[0] != '-';
+		if (!have_cl)
 			want = 0; /* nginx never sends this; read what comes */
 	}
 	req->body.p = w->body;
@@ -438,12 +546,16 @@ body_read(struct worker *w, FCGX_Request *fr, struct mac_req *req)
 		req->body_too_big = 1;
 		if (want > DRAIN_MAX) {
 			fr->keepConnection = 0;
-			return;
+			return 0;
 		}
 	} else {
-		n = FCGX_GetStr(w->body, (int)sizeof(w->body), fr->in);
+		take = have_cl ? (size_t)want : sizeof(w->body);
+		if (take > cap)
+			take = cap;
+		n = FCGX_GetStr(w->body, (int)take, fr->in);
 		if (n < 0)
 			n = 0;
+		cap -= (size_t)n;
 		req->body.len = (size_t)n;
 		if (req->body.len > MAC_BODY_MAX) {
 			req->body.len = MAC_BODY_MAX;
@@ -451,14 +563,22 @@ body_read(struct worker *w, FCGX_Request *fr, struct mac_req *req)
 		}
 	}
 	/* Consume the rest, the final empty FCGI_STDIN record included. */
-	for (left = DRAIN_MAX; left > 0; left -= (size_t)n) {
-		n = FCGX_GetStr(w->out,
-		    (int)(left < sizeof(w->out) ? left : sizeof(w->out)),
-		    fr->in);
+	for (left = DRAIN_MAX; left > 0 && cap > 0;
+	     left -= (size_t)n, cap -= (size_t)n) {
+		take = left < sizeof(w->out) ? left : sizeof(w->out);
+		n = FCGX_GetStr(w->out, (int)(take < cap ? take : cap), fr->in);
 		if (n <= 0 || FCGX_HasSeenEOF(fr->in))
-			return;
+			break;
 	}
-	fr->keepConnection = 0;
+	if (FCGX_GetError(fr->in) != 0)
+		return -1;
+	if (!FCGX_HasSeenEOF(fr->in)) {
+		if (cap == 0 && !req->body_too_big &&
+		    (!have_cl || req->body.len < want))
+			req->body_too_big = 1; /* cut at the peek window */
+		fr->keepConnection = 0;
+	}
+	return 0;
 }
 
 /*
@@ -497,8 +617,11 @@ resp_write(struct worker *w, FCGX_Request *fr, const struct mac_req *req,
 		fr->keepConnection = 0; /* nginx went away; nothing to log */
 }
 
-/* Answer one accepted request. */
-static void
+/*
+ * Answer the request libfcgi has just read.  Returns -1 if the body could
+ * not be read; nothing is answered then.
+ */
+static int
 req_serve(struct worker *w, FCGX_Request *fr)
 {
 	const struct mac_cfg *cfg;
@@ -506,62 +629,517 @@ req_serve(struct worker *w, FCGX_Request *fr)
 	enum mac_err e;
 
 	req_fill(fr, &req);
-	body_read(w, fr, &req);
+	if (body_read(w, fr, &req) != 0)
+		return -1;
 	cfg = cfgswap_acquire(w->slot);
 	e = mac_handle(cfg, &req, &w->resp);
 	/* The answer is in w->resp now and points into no configuration. */
 	cfgswap_release(w->slot);
 	resp_write(w, fr, &req, e);
+	return 0;
 }
 
 /* Log a failed accept at most once a second across all workers. */
 static void
-accept_fail(int rc)
+accept_fail(int err)
 {
-	const struct timespec pause = {0, ACCEPT_RETRY_MS * NS_PER_MS};
-	char msg[ERRNO_TEXT_MAX];
 	time_t now = time(NULL);
 
-	if (atomic_exchange(&accept_log_sec, (long)now) != (long)now) {
-		if (rc < 0 && strerror_r(-rc, msg, sizeof(msg)) == 0)
-			log_write("accept: %s", msg);
-		else
-			log_write("accept: error %d", rc);
-	}
-	nanosleep(&pause, NULL);
+	if (atomic_exchange(&accept_log_sec, (long)now) != (long)now)
+		log_write("accept: %s", strerror(err));
 }
 
 /*
- * A worker: accept and answer requests until the listening socket is shut
- * down.  Several workers call FCGX_Accept_r() at once without any lock;
- * a lock there would serialise nginx's kept-alive connections, each of
- * which holds one worker while it waits for its next request.
+ * Log a connection closed for breaking the protocol, at most once a
+ * second across all workers.  why is a constant text: nothing the peer
+ * sent is ever logged.
+ */
+static void
+bad_conn(const char *why)
+{
+	time_t now = time(NULL);
+
+	if (atomic_exchange(&bad_log_sec, (long)now) != (long)now)
+		log_write("bad connection closed: %s", why);
+}
+
+/*
+ * Look at a connection's queued input, p[0..n) (FastCGI 1.0, sections 3
+ * and 5), and say whether libfcgi can read a whole request from it
+ * without waiting.  full: n is the whole peek window.  Checks only what
+ * libfcgi would mishandle or block on; the request's content is libfcgi's
+ * and lib/'s business.  Allowed before FCGI_BEGIN_REQUEST: management
+ * records (request id 0), which libfcgi answers, FCGI_GET_VALUES only up
+ * to FCGI_GET_VALUES_MAX.  After it: the request's FCGI_PARAMS, then its
+ * FCGI_STDIN; further FCGI_BEGIN_REQUESTs (libfcgi answers
+ * FCGI_CANT_MPX_CONN) and records of other ids (libfcgi skips them).
+ * A management record of another type is SCAN_MGMT if it comes first,
+ * with its type in *id and its length in *stdin_len, for conn_run() to
+ * answer: libfcgi would leak 48 bytes on each (NewParams() in
+ * ProcessManagementRecord) and then read its body as request data.
+ * Anything else (another version, a record before FCGI_BEGIN_REQUEST,
+ * FCGI_ABORT_REQUEST, which libfcgi cannot honour, parameters longer
+ * than the window) is SCAN_BAD, with the reason in *why.  Sets
+ * *stdin_len to the FCGI_STDIN content in whole records and *id to the
+ * request id.  Pure: no I/O.
+ */
+static enum scan
+conn_scan(const unsigned char *p, size_t n, int full, size_t *stdin_len,
+    unsigned *id, const char **why)
+{
+	size_t off = 0, end, clen;
+	unsigned type, rid;
+	int begun = 0, params_done = 0;
+
+	*stdin_len = 0;
+	*id = 0;
+	*why = "";
+	for (; n - off >= FCGI_HEADER_LEN; off = end) {
+		type = p[off + 1];
+		rid = (unsigned)p[off + 2] << 8 | p[off + 3];
+		clen = (size_t)p[off + 4] << 8 | p[off + 5];
+		end = off + FCGI_HEADER_LEN + clen + p[off + 6];
+		if (p[off] != FCGI_VERSION_1)
+			*why = "unsupported FastCGI version";
+		else if (rid == 0 && begun)
+			*why = "management record inside a request";
+		else if (rid == 0 && type == FCGI_GET_VALUES &&
+			 clen > FCGI_GET_VALUES_MAX)
+			*why = "FCGI_GET_VALUES too long";
+		else if (rid != 0 && !begun && type != FCGI_BEGIN_REQUEST)
+			*why = "record before FCGI_BEGIN_REQUEST";
+		else if (rid != 0 && !begun && clen != FCGI_BEGIN_BODY_LEN)
+			*why = "malformed FCGI_BEGIN_REQUEST";
+		else if (begun && rid == *id && type == FCGI_ABORT_REQUEST)
+			*why = "FCGI_ABORT_REQUEST";
+		else if (begun && rid == *id && type != FCGI_BEGIN_REQUEST &&
+			 type != (params_done ? FCGI_STDIN : FCGI_PARAMS))
+			*why = "unexpected record type";
+		else if (rid == 0 && type != FCGI_GET_VALUES && off > 0)
+			*why = "management record after another";
+		if (**why != '\0')
+			return SCAN_BAD;
+		if (end > n)
+			break;
+		if (rid == 0 && type != FCGI_GET_VALUES) {
+			*id = type;
+			*stdin_len = end;
+			return SCAN_MGMT;
+		}
+		if (rid == 0 || (begun && rid != *id) ||
+		    (begun && type == FCGI_BEGIN_REQUEST))
+			continue;
+		if (!begun) {
+			begun = 1;
+			*id = rid;
+			if (((unsigned)p[off + FCGI_HEADER_LEN] << 8 |
+				p[off + FCGI_HEADER_LEN + 1]) != FCGI_RESPONDER)
+				return SCAN_ROLE;
+		} else if (!params_done) {
+			params_done = clen == 0;
+		} else if (clen == 0) {
+			return SCAN_READY;
+		} else {
+			*stdin_len += clen;
+		}
+	}
+	if (!full)
+		return SCAN_WAIT;
+	if (!params_done) {
+		*why = "parameters longer than the peek window";
+		return SCAN_BAD;
+	}
+	return SCAN_BIG;
+}
+
+/* True if the peer has hung up or the socket has failed. */
+static int
+conn_hung_up(int fd)
+{
+	struct pollfd pfd = {fd, POLLRDHUP, 0};
+
+	return poll(&pfd, 1, 0) > 0 &&
+	       (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/*
+ * Mark whether fd has part of a request queued, for serve_stop(), which
+ * waits for those.  Only fd's owner calls this.
+ */
+static void
+conn_set_partial(int fd, int on)
+{
+	if (conn_partial[fd] == on)
+		return;
+	conn_partial[fd] = (unsigned char)on;
+	atomic_fetch_add(&partial, on ? 1 : -1);
+}
+
+/*
+ * fd of generation gen is closed, by us next or by libfcgi already: move
+ * its state to a new generation, so events still in flight for the old
+ * connection are ignored.  If the number was reused meanwhile (libfcgi
+ * closed it and a worker accepted a new connection on it), the new
+ * owner has already done this.
+ */
+static void
+conn_retire(int fd, uint32_t gen)
+{
+	uint64_t cur = atomic_load(&conn_state[fd]);
+
+	while (CONN_GEN(cur) == gen &&
+	       !atomic_compare_exchange_weak(
+		   &conn_state[fd], &cur, CONN_WORD(gen + 1, CONN_IDLE)))
+		;
+}
+
+/* Close fd of generation gen, which the caller owns. */
+static void
+conn_close(int fd, uint32_t gen)
+{
+	conn_set_partial(fd, 0);
+	conn_retire(fd, gen);
+	close(fd);
+}
+
+/*
+ * Tell the peer we do not play role in request id (FastCGI 1.0, 5.5:
+ * FCGI_END_REQUEST with FCGI_UNKNOWN_ROLE).  Best effort: the connection
+ * is closed next.
+ */
+static void
+conn_unknown_role(int fd, unsigned id)
+{
+	unsigned char rec[FCGI_HEADER_LEN + FCGI_BEGIN_BODY_LEN] = {
+	    FCGI_VERSION_1, FCGI_END_REQUEST, 0, 0, 0, FCGI_BEGIN_BODY_LEN};
+
+	rec[2] = (unsigned char)(id >> 8);
+	rec[3] = (unsigned char)id;
+	rec[FCGI_HEADER_LEN + 4] = FCGI_UNKNOWN_ROLE;
+	if (send(fd, rec, sizeof(rec), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* The peer is gone; nothing to tell. */
+	}
+}
+
+/*
+ * Take the management record of unknown type that heads fd's input, len
+ * bytes, and answer FCGI_UNKNOWN_TYPE (FastCGI 1.0, 4.2).  Returns -1 if
+ * that fails.
+ */
+static int
+conn_unknown_type(int fd, unsigned char *buf, size_t len, unsigned type)
+{
+	unsigned char rec[FCGI_HEADER_LEN + FCGI_BEGIN_BODY_LEN] = {
+	    FCGI_VERSION_1, FCGI_UNKNOWN_TYPE, 0, 0, 0, FCGI_BEGIN_BODY_LEN};
+
+	rec[FCGI_HEADER_LEN] = (unsigned char)type;
+	if (recv(fd, buf, len, MSG_DONTWAIT) != (ssize_t)len ||
+	    send(fd, rec, sizeof(rec), MSG_NOSIGNAL) != (ssize_t)sizeof(rec))
+		return -1;
+	return 0;
+}
+
+/*
+ * Let libfcgi read and answer the request queued on fd, which the caller
+ * owns (libfcgi 2.4.2, fcgiapp.c).  FCGX_Accept_r() calls accept() only
+ * when ipcFd < 0, so we hand it our connection in ipcFd; keepConnection
+ * must be set first, or the FCGX_Finish_r() it starts with would close
+ * it.  The request's listen_sock is -1: should libfcgi give up on the
+ * connection (its TryAgain: close, then accept again), accept(-1) fails
+ * with EBADF at once instead of taking a connection from the listening
+ * socket.  FCGX_Detach() makes libfcgi close with a plain close();
+ * otherwise OS_Close() shuts the socket down and waits up to 2 s
+ * (LIBFCGI_OS_CLOSE_POLL_TIMEOUT) for the peer to hang up, repeatedly if
+ * it trickles bytes.  Returns 1 if the connection stays open for the
+ * next request (we have taken fd back), 0 if libfcgi closed it.
+ */
+static int
+conn_serve(struct worker *w, FCGX_Request *fr, int fd, uint32_t gen)
+{
+	/* In flight from here on, for serve_stop(); libfcgi may close fd. */
+	atomic_fetch_add(&inflight, 1);
+	conn_set_partial(fd, 0);
+	fr->ipcFd = fd;
+	fr->keepConnection = 1;
+	(void)FCGX_Detach(fr);
+	if (FCGX_Accept_r(fr) < 0) {
+		/* Here only if libfcgi gave up on fd and closed it. */
+		conn_retire(fd, gen);
+		atomic_fetch_sub(&inflight, 1);
+		bad_conn("malformed FastCGI request");
+		return 0;
+	}
+	if (req_serve(w, fr) != 0)
+		bad_conn("request body cut short");
+	if (atomic_load(&stopping))
+		fr->keepConnection = 0;
+	if (!fr->keepConnection)
+		conn_retire(fd, gen); /* FCGX_Finish_r() closes fd */
+	FCGX_Finish_r(fr);
+	atomic_fetch_sub(&inflight, 1);
+	if (fr->ipcFd < 0) {
+		conn_retire(fd, gen); /* closed after a failed write */
+		return 0;
+	}
+	fr->ipcFd = -1; /* ours again; the next FCGX_Accept_r() gets it */
+	return 1;
+}
+
+/*
+ * Register fd of generation gen with epoll, edge-triggered, so that it
+ * gets one event whenever data or a hang-up arrives.  If some is queued
+ * already, the event comes at once.
+ */
+static int
+conn_register(int fd, uint32_t gen)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+	ev.data.u64 = (uint64_t)gen << EV_FD_BITS | (uint32_t)fd;
+	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		accept_fail(errno);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Serve the connection fd of generation gen, which this worker now owns
+ * (its state is CONN_BUSY): answer the request queued on it if it is
+ * whole, close it if it is broken or gone, and otherwise let go of it
+ * until its next event.  Never waits for the peer.  A connection just
+ * accepted (fresh) is served at once, as nginx sends its request right
+ * after connecting, and registered with epoll only when we let go of it:
+ * no event can then wake a second worker in the meantime.
+ */
+static void
+conn_run(struct worker *w, FCGX_Request *fr, int fd, uint32_t gen, int fresh)
+{
+	const uint64_t busy = CONN_WORD(gen, CONN_BUSY);
+	const char *why;
+	uint64_t cur;
+	size_t stdin_len;
+	ssize_t n;
+	unsigned id;
+
+	for (;;) {
+		n = recv(fd, w->peek, sizeof(w->peek), MSG_PEEK | MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			if (conn_partial[fd])
+				bad_conn(
+				    "peer left in the middle of a request");
+			conn_close(fd, gen);
+			return;
+		}
+		switch (n < 0 ? SCAN_WAIT
+			      : conn_scan(w->peek, (size_t)n,
+				    (size_t)n == sizeof(w->peek), &stdin_len,
+				    &id, &why)) {
+		case SCAN_READY:
+			w->stdin_cap = SIZE_MAX;
+			if (!conn_serve(w, fr, fd, gen))
+				return;
+			break;
+		case SCAN_BIG:
+			w->stdin_cap = stdin_len;
+			if (!conn_serve(w, fr, fd, gen))
+				return;
+			break;
+		case SCAN_MGMT:
+			if (conn_unknown_type(fd, w->peek, stdin_len, id) !=
+			    0) {
+				conn_close(fd, gen);
+				return;
+			}
+			continue;
+		case SCAN_ROLE:
+			conn_unknown_role(fd, id);
+			bad_conn("role other than FCGI_RESPONDER");
+			conn_close(fd, gen);
+			return;
+		case SCAN_BAD:
+			bad_conn(why);
+			conn_close(fd, gen);
+			return;
+		default: /* SCAN_WAIT */
+			if (n > 0 && conn_hung_up(fd)) {
+				bad_conn(
+				    "peer left in the middle of a request");
+				conn_close(fd, gen);
+				return;
+			}
+			if (n < 0 && atomic_load(&stopping)) {
+				conn_close(fd, gen); /* idle while stopping */
+				return;
+			}
+			conn_set_partial(fd, n > 0);
+			break;
+		}
+		/* Let go; if an event came meanwhile, look again. */
+		if (fresh) {
+			if (conn_register(fd, gen) != 0) {
+				conn_close(fd, gen);
+				return;
+			}
+			fresh = 0;
+		}
+		cur = busy;
+		if (atomic_compare_exchange_strong(
+			&conn_state[fd], &cur, CONN_WORD(gen, CONN_IDLE)))
+			return;
+		atomic_store(&conn_state[fd], busy);
+	}
+}
+
+/*
+ * An epoll event for fd of generation gen: take the connection if nobody
+ * holds it, or tell its owner to look again.  A stale event, for an
+ * earlier connection on the same number, is dropped.
+ */
+static void
+conn_event(struct worker *w, FCGX_Request *fr, int fd, uint32_t gen)
+{
+	uint64_t cur;
+
+	if (fd < 0 || (size_t)fd >= conn_max)
+		return;
+	cur = atomic_load(&conn_state[fd]);
+	for (;;) {
+		if (CONN_GEN(cur) != gen || CONN_ST(cur) == CONN_MORE)
+			return;
+		if (CONN_ST(cur) == CONN_IDLE) {
+			if (atomic_compare_exchange_weak(&conn_state[fd], &cur,
+				CONN_WORD(gen, CONN_BUSY))) {
+				conn_run(w, fr, fd, gen, 0);
+				return;
+			}
+		} else if (atomic_compare_exchange_weak(&conn_state[fd], &cur,
+			       CONN_WORD(gen, CONN_MORE))) {
+			return;
+		}
+	}
+}
+
+/*
+ * Set up a connection just accepted: send and receive timeouts, no Nagle
+ * on TCP (libfcgi's OS_Accept() did that), and a new generation, owned
+ * by the caller (CONN_BUSY).  Returns -1 (fd closed) on failure.
+ */
+static int
+conn_add(int fd, uint32_t *gen)
+{
+	const struct timeval tv = {CONN_STALL_MS / MS_PER_SEC,
+	    (CONN_STALL_MS % MS_PER_SEC) * US_PER_MS};
+	uint64_t cur;
+	int on = 1;
+
+	if ((size_t)fd >= conn_max) {
+		close(fd);
+		accept_fail(EMFILE);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+	    (listen_tcp && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+			       sizeof(on)) != 0)) {
+		close(fd);
+		accept_fail(errno);
+		return -1;
+	}
+	cur = atomic_load(&conn_state[fd]);
+	while (!atomic_compare_exchange_weak(
+	    &conn_state[fd], &cur, CONN_WORD(CONN_GEN(cur) + 1, CONN_BUSY)))
+		;
+	*gen = CONN_GEN(cur) + 1;
+	return 0;
+}
+
+/* Arm the listening socket for one more event (EPOLLONESHOT). */
+static void
+listen_arm(void)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = EV_LISTEN;
+	if (!atomic_load(&stopping) &&
+	    epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &ev) != 0)
+		log_write("epoll_ctl: %s", strerror(errno));
+}
+
+/*
+ * The listening socket is readable; its event is one-shot, so this worker
+ * alone got it.  Accept one connection, arm the socket again at once (if
+ * more are waiting, the next event goes to another worker), then serve
+ * the connection (see conn_run()).  Level-triggered without one-shot,
+ * every wake-up would wake a second worker for the socket still queued,
+ * and at high connection rates most of them would find nothing to accept.
+ * When descriptors run out (EMFILE...), the socket stays disarmed for
+ * ACCEPT_RETRY_MS while the other workers keep serving (and closing)
+ * connections.
+ */
+static void
+listen_accept(struct worker *w, FCGX_Request *fr)
+{
+	const struct timespec pause = {0, ACCEPT_RETRY_MS * NS_PER_MS};
+	uint32_t gen;
+	int fd;
+
+	do
+		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (fd < 0 &&
+	       (errno == EINTR || errno == ECONNABORTED || errno == EPROTO));
+	if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    !atomic_load(&stopping)) {
+		accept_fail(errno);
+		nanosleep(&pause, NULL);
+	}
+	listen_arm();
+	if (fd < 0)
+		return;
+	if (atomic_load(&stopping))
+		close(fd);
+	else if (conn_add(fd, &gen) == 0)
+		conn_run(w, fr, fd, gen, 1);
+}
+
+/*
+ * A worker: wait on the shared epoll instance for one event at a time
+ * and handle it, until the process exits.  The listening socket is
+ * one-shot (one worker accepts, then re-arms it); connections are
+ * edge-triggered and owned through conn_state, so exactly one worker
+ * reads a connection at a time and none waits on an idle one.
  */
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
+	struct epoll_event ev;
 	FCGX_Request fr;
-	int rc;
+	int n;
 
-	if (FCGX_InitRequest(&fr, w->listen_fd, 0) != 0) {
+	/* listen_sock -1: see conn_serve(). */
+	if (FCGX_InitRequest(&fr, -1, 0) != 0) {
 		log_write("%s: FCGX_InitRequest failed", __func__);
 		return NULL;
 	}
 	for (;;) {
-		rc = FCGX_Accept_r(&fr);
-		if (rc < 0) {
-			if (atomic_load(&stopping))
-				break;
-			accept_fail(rc);
+		n = epoll_wait(epoll_fd, &ev, 1, -1);
+		if (n < 0) {
+			if (errno != EINTR)
+				log_write("epoll_wait: %s", strerror(errno));
 			continue;
 		}
-		atomic_fetch_add(&inflight, 1);
-		req_serve(w, &fr);
-		if (atomic_load(&stopping))
-			fr.keepConnection = 0;
-		FCGX_Finish_r(&fr);
-		atomic_fetch_sub(&inflight, 1);
+		if (n == 0)
+			continue;
+		if (ev.data.u64 == EV_LISTEN)
+			listen_accept(w, &fr);
+		else
+			conn_event(w, &fr, (int)(uint32_t)ev.data.u64,
+			    (uint32_t)(ev.data.u64 >> EV_FD_BITS));
 	}
 	return NULL;
 }
@@ -590,23 +1168,27 @@ cfg_reload(const char *path)
 }
 
 /*
- * SIGTERM/SIGINT: stop accepting, close kept-alive connections as their
- * requests finish, and give in-flight requests up to STOP_WAIT_MS.
+ * SIGTERM/SIGINT: stop accepting, and give requests in flight, and those
+ * partly received, up to STOP_WAIT_MS to be answered; each connection is
+ * closed after its answer.  Idle kept-alive connections are closed when
+ * the process exits.
  */
 static void
-serve_stop(int listen_fd, const char *unix_path)
+serve_stop(const char *unix_path)
 {
 	const struct timespec pause = {0, STOP_POLL_MS * NS_PER_MS};
 	long waited;
 	int n;
 
 	atomic_store(&stopping, 1);
-	if (shutdown(listen_fd, SHUT_RDWR) != 0)
-		log_write("shutdown: %s", strerror(errno));
+	if (epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, NULL) != 0 ||
+	    shutdown(listen_fd, SHUT_RDWR) != 0)
+		log_write("stop listening: %s", strerror(errno));
 	if (unix_path != NULL)
 		(void)unlink(unix_path);
 	for (waited = 0;
-	     (n = atomic_load(&inflight)) > 0 && waited < STOP_WAIT_MS;
+	     (n = atomic_load(&inflight) + atomic_load(&partial)) > 0 &&
+	     waited < STOP_WAIT_MS;
 	     waited += STOP_POLL_MS)
 		nanosleep(&pause, NULL);
 	if (n > 0)
@@ -615,21 +1197,69 @@ serve_stop(int listen_fd, const char *unix_path)
 }
 
 /*
- * libfcgi select()s on every connection it accepts (is_af_unix_keeper()
- * in os_unix.c); a descriptor at or above FD_SETSIZE would overflow its
- * fd_set.  Keep the soft limit below that, so such an accept fails with
- * EMFILE instead.
+ * Raise the soft limit on descriptors to the hard limit, at most
+ * CONN_FDS_MAX: idle connections cost a descriptor each and nothing
+ * else.  No FD_SETSIZE cap is needed any more: libfcgi 2.4.2 waits with
+ * poll(), not select(), in OS_Accept() and OS_Close() (the fix for
+ * CVE-2012-6687), and we accept connections ourselves; its fd_set code
+ * (OS_AsyncRead, OS_DoIo) is never called here.  Returns the soft limit,
+ * which sizes conn_state.
  */
-static void
+static size_t
 fd_limit(void)
 {
 	struct rlimit rl;
+	rlim_t want;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > FD_SETSIZE) {
-		rl.rlim_cur = FD_SETSIZE;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return CONN_FDS_GUESS;
+	want = rl.rlim_max < CONN_FDS_MAX ? rl.rlim_max : CONN_FDS_MAX;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
 			log_write("setrlimit: %s", strerror(errno));
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+		}
 	}
+	return rl.rlim_cur < CONN_FDS_MAX ? (size_t)rl.rlim_cur
+					  : (size_t)CONN_FDS_MAX;
+}
+
+/*
+ * The transport's shared state: the connection table, the epoll
+ * instance, and the listening socket in it, made non-blocking (a worker
+ * that loses the race to accept gets EAGAIN).  Returns -1 (logged) on
+ * failure.
+ */
+static int
+transport_init(size_t nfds)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct epoll_event ev;
+	int fl;
+
+	conn_max = nfds;
+	conn_state = calloc(nfds, sizeof(*conn_state));
+	conn_partial = calloc(nfds, sizeof(*conn_partial));
+	if (conn_state == NULL || conn_partial == NULL) {
+		log_write("out of memory for %zu connections", nfds);
+		return -1;
+	}
+	if (getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0)
+		listen_tcp =
+		    ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = EV_LISTEN;
+	if ((fl = fcntl(listen_fd, F_GETFL)) < 0 ||
+	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+	    (epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+		log_write("epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -680,8 +1310,8 @@ main(int argc, char *argv[])
 	struct mac_cfg *cfg;
 	sigset_t set;
 	long nthreads = THREADS_DEFAULT;
-	int c, test = 0, listen_fd, sig, rc;
-	size_t i;
+	int c, test = 0, sig, rc;
+	size_t i, nfds;
 
 	mac_log = log_write;
 	while ((c = getopt(argc, argv, "c:hn:s:tV")) != -1) {
@@ -728,7 +1358,7 @@ main(int argc, char *argv[])
 	}
 	if (sig_setup(&set) != 0)
 		return 1;
-	fd_limit();
+	nfds = fd_limit();
 	/* A bad file must stop us before the socket of a running peer. */
 	if ((cfg = mac_cfg_load(path, err, sizeof(err))) == NULL) {
 		log_lines(err, "", "");
@@ -743,6 +1373,8 @@ main(int argc, char *argv[])
 		listen_fd = sock_tcp(spec);
 	if (listen_fd < 0)
 		return 1;
+	if (transport_init(nfds) != 0)
+		goto fail;
 
 	if (cfgswap_init((size_t)nthreads, cfg) != 0 ||
 	    (workers = calloc((size_t)nthreads, sizeof(*workers))) == NULL) {
@@ -751,7 +1383,6 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i < (size_t)nthreads; i++) {
 		workers[i].slot = i;
-		workers[i].listen_fd = listen_fd;
 		if (mac_resp_init(&workers[i].resp) != 0)
 			goto fail; /* logged by lib/ */
 	}
@@ -774,7 +1405,7 @@ main(int argc, char *argv[])
 		else
 			break;
 	}
-	serve_stop(listen_fd, unix_path);
+	serve_stop(unix_path);
 	return 0;
 fail:
 	if (unix_path != NULL)

@@ -7,7 +7,8 @@
 #   input surface for a bounded time, Thunderbird's own
 #   account-setup code on the golden answers, Evolution's own lookup
 #   against nginx and the responder, the end-to-end tests through real
-#   nginx and spawn-fcgi on loopback, the README's demo command, load,
+#   nginx and spawn-fcgi on loopback, raw FastCGI fault cases against the
+#   responder's socket, the README's demo command, load,
 #   reload, restart (systemd) and scale-out under wrk, and valgrind.
 # Usage: bash tests/check-all.sh   (from anywhere; builds into build-check/)
 set -euo pipefail
@@ -85,6 +86,10 @@ echo "== end to end (nginx + spawn-fcgi + responder, TLS on loopback)"
 bash tests/e2e/run.sh "$build" | tee "$build/e2e.log"
 e2e_pass=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$build/e2e.log" | tail -n 1)
 
+echo "== FastCGI faults (raw records straight to the responder's socket)"
+bash tests/faults/run.sh "$build" | tee "$build/faults.log"
+faults_pass=$(sed -n 's/^faults: \([0-9]*\) passed, 0 failed$/\1/p' "$build/faults.log")
+
 echo "== the README's first quick-start command (nginx/demo.sh)"
 bash tests/quickstart.sh | tee "$build/quickstart.log"
 qs_pass=$(sed -n 's/^quickstart: \([0-9]*\) passed, 0 failed$/\1/p' "$build/quickstart.log")
@@ -103,4 +108,4 @@ echo "== valgrind: unit tests and the responder"
 bash tests/load/valgrind.sh "$rbuild" | tee "$rbuild/valgrind.log"
 vg_pass=$(sed -n 's/^valgrind: \([0-9]*\) passed, 0 failed$/\1/p' "$rbuild/valgrind.log")
 
-echo "all: $((ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + qs_pass + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"
+echo "all: $((ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"

@@ -672,8 +672,9 @@ for i in 1 2 3; do
 done
 # A fresh connection must be accepted too: the direct client opens one.
 if [ "$codes" = "200 200 200 " ] && kill -0 "$resp_pid" 2>/dev/null &&
-	python3 "$tmp/fcgi_direct.py" "$sock" "$tmp/bodies/thunderbird.xml" |
-	grep -q '^ok direct FastCGI HEAD'; then
+	python3 "$tmp/fcgi_direct.py" "$sock" "$tmp/bodies/thunderbird.xml" \
+		>"$tmp/out/usr1-direct" 2>&1 &&
+	grep -q '^ok direct FastCGI HEAD' "$tmp/out/usr1-direct"; then
 	ok "$name"
 else
 	not_ok "$name" "statuses: $codes" "$(tail -n 3 "$tmp/responder.log")"
