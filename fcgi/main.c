@@ -182,6 +182,7 @@ static atomic_int inflight; /* requests being answered */
 static atomic_int partial;  /* connections with part of a request queued */
 static atomic_long accept_log_sec;
 static atomic_long bad_log_sec;
+static int debug_log; /* -d: one line per request, address included */
 
 static void log_write(const char *, ...) __attribute__((format(printf, 1, 2)));
 
@@ -266,11 +267,12 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: %s [-c file] [-t] [-s unix:/path | -s addr:port] "
-	    "[-n threads] [-V] [-h]\n"
+	    "[-n threads] [-d] [-V] [-h]\n"
 	    "  -c file     configuration (default %s)\n"
 	    "  -t          test the configuration and exit\n"
 	    "  -s socket   listen there; default: the FastCGI socket on fd 0\n"
 	    "  -n threads  worker threads, 1..%d (default %d)\n"
+	    "  -d          debug: log every request, with its address\n"
 	    "  -V          print the version and exit\n"
 	    "  -h          print this help and exit\n",
 	    PROG, MAC_DEFAULT_CONFIG, THREADS_MAX, THREADS_DEFAULT);
@@ -618,6 +620,41 @@ resp_write(struct worker *w, FCGX_Request *fr, const struct mac_req *req,
 }
 
 /*
+ * -d: one line per request with the route, the status and the address it
+ * asked about.  Only what lib/ validated is written (route names are
+ * constants, the domain is lower-case ASCII, the local part an RFC 5322
+ * dot-atom), and bytes outside printable ASCII as \xNN, so a request
+ * cannot forge a log line or reach a terminal's control sequences.
+ */
+static void
+log_request(const struct mac_req *req, enum mac_err e, const struct mac_resp *r)
+{
+	static const char *const mnames[MAC_M__MAX] = {
+	    [MAC_M_OTHER] = "OTHER",
+	    [MAC_M_GET] = "GET",
+	    [MAC_M_HEAD] = "HEAD",
+	    [MAC_M_POST] = "POST",
+	};
+	char local[MAC_LOCAL_MAX * 4 + 2], *o = local;
+	size_t i;
+
+	for (i = 0; i < r->local.len && i < MAC_LOCAL_MAX; i++) {
+		unsigned char c = (unsigned char)r->local.p[i];
+		if (c > ' ' && c < 0x7f)
+			*o++ = (char)c;
+		else
+			o += snprintf(o, 5, "\\x%02x", c);
+	}
+	if (r->local.len > 0)
+		*o++ = '@';
+	*o = '\0';
+	log_write("request: %s %s %d %s%.*s", mnames[req->method],
+	    r->route != NULL ? r->route : "-", http_status(e), local,
+	    (int)(r->domain.len > 0 ? r->domain.len : 1),
+	    r->domain.len > 0 ? r->domain.p : "-");
+}
+
+/*
  * Answer the request libfcgi has just read.  Returns -1 if the body could
  * not be read; nothing is answered then.
  */
@@ -635,6 +672,8 @@ req_serve(struct worker *w, FCGX_Request *fr)
 	e = mac_handle(cfg, &req, &w->resp);
 	/* The answer is in w->resp now and points into no configuration. */
 	cfgswap_release(w->slot);
+	if (debug_log)
+		log_request(&req, e, &w->resp);
 	resp_write(w, fr, &req, e);
 	return 0;
 }
@@ -1314,10 +1353,13 @@ main(int argc, char *argv[])
 	size_t i, nfds;
 
 	mac_log = log_write;
-	while ((c = getopt(argc, argv, "c:hn:s:tV")) != -1) {
+	while ((c = getopt(argc, argv, "c:dhn:s:tV")) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'd':
+			debug_log = 1;
 			break;
 		case 'h':
 			usage(stdout);

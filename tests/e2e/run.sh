@@ -558,6 +558,23 @@ own_serve "-s unix:PATH -> binds the socket itself and answers 200" \
 	"unix:$tmp/own.sock" "$tmp/own.sock"
 name="-s unix:PATH -> socket removed on SIGTERM"
 if [ -e "$tmp/own.sock" ]; then not_ok "$name" "$tmp/own.sock still exists"; else ok "$name"; fi
+
+# -d logs each request with its address; without it (the responder above,
+# checked at the end) no request is logged at all.
+name="-d -> one log line per request: method, route, status, address"
+"$bin" -d -c "$config" -s "unix:$tmp/dbg.sock" 2>"$tmp/dbg.log" &
+dbg_pid=$!
+if wait_for 10 grep -q 'started: ' "$tmp/dbg.log"; then
+	python3 "$tmp/fcgi_direct.py" "$tmp/dbg.sock" \
+		"$tmp/bodies/thunderbird.xml" one >/dev/null 2>&1 || true
+fi
+kill -TERM "$dbg_pid" 2>/dev/null || true
+wait "$dbg_pid" 2>/dev/null || true
+if grep -Eq ': request: GET autoconfig 200 alice@example\.com$' "$tmp/dbg.log"; then
+	ok "$name"
+else
+	not_ok "$name" "$(tail -n 3 "$tmp/dbg.log")"
+fi
 own_serve "-s 127.0.0.1:PORT -> listens on TCP loopback and answers 200" \
 	"127.0.0.1:$own_port" "tcp:127.0.0.1:$own_port"
 
