@@ -256,7 +256,7 @@ esc_run(struct mac_buf *b, enum esc_mode m, const char *fn, const char *s,
 	const unsigned char *u;
 	char tmp[sizeof("\\uXXXX")];
 	size_t i, len, elen, run, mark;
-	uint32_t cp;
+	uint32_t cp = 0; /* set by utf8_decode(); esc_check() passed */
 
 	if (n == 0)
 		s = ""; /* s may be NULL: no arithmetic on it below */
