@@ -376,9 +376,8 @@ fi
 
 # ---- concurrency: parallel kept-alive connections --------------------------
 
-# More at once than the responder has threads (32) and nginx keeps idle
-# connections (16): those beyond keepalive are closed after use, so
-# nothing starves.
+# More at once than the responder has threads (32): kept-alive
+# connections hold no thread, so nothing starves.
 name="120 requests, 40 at a time over kept-alive connections -> all 200"
 codes=$(seq 120 | xargs -P 40 -I{} curl -sS -k --max-time 10 -o /dev/null \
 	-w '%{http_code}\n' --resolve "$ac:$tls_port:127.0.0.1" \
