@@ -50,6 +50,7 @@ static const struct {
 };
 
 /* The status for a code the table does not know: a bug, never a 200. */
+#define HEAD_NUM_MAX 21 /* digits of a 64-bit size_t, and a NUL */
 #define HTTP_STATUS_FALLBACK http_status_tab[MAC_ENOMEM]
 
 /*
@@ -87,26 +88,43 @@ struct head_w {
 	int err;
 };
 
-static void head_printf(struct head_w *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
+/* Append the strings given, up to a NULL; on overflow set w->err. */
+static void head_put(struct head_w *w, ...) __attribute__((sentinel));
 
 static void
-head_printf(struct head_w *w, const char *fmt, ...)
+head_put(struct head_w *w, ...)
 {
+	const char *s;
 	va_list ap;
-	int n;
+	size_t n;
 
-	if (w->err)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(w->p + w->len, w->cap - w->len, fmt, ap);
-	va_end(ap);
-	/* vsnprintf needs room for the NUL too; len < cap always holds. */
-	if (n < 0 || (size_t)n >= w->cap - w->len) {
-		w->err = 1;
-		return;
+	va_start(ap, w);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		n = strlen(s);
+		/* Room for a NUL after the block, too: len < cap always. */
+		if (w->err || n >= w->cap - w->len) {
+			w->err = 1;
+			break;
+		}
+		memcpy(w->p + w->len, s, n);
+		w->len += n;
 	}
-	w->len += (size_t)n;
+	va_end(ap);
+	if (!w->err)
+		w->p[w->len] = '\0';
+}
+
+/* A number in decimal, into dig (at least HEAD_NUM_MAX bytes). */
+static const char *
+head_num(char *dig, size_t v)
+{
+	char *p = dig + HEAD_NUM_MAX - 1;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	return p;
 }
 
 /*
@@ -168,23 +186,25 @@ http_head(char *out, size_t cap, enum mac_err e, const struct mac_resp *r)
 {
 	struct head_w w = {out, 0, cap, 0};
 	int status = http_status(e);
+	char num[HEAD_NUM_MAX], len[HEAD_NUM_MAX];
 
 	if (out == NULL || cap == 0 || r->content_type == NULL ||
 	    !head_value_ok(r->content_type))
 		return 0;
 	if (r->allow != NULL && !head_value_ok(r->allow))
 		return 0;
-	head_printf(&w, "Status: %d %s\r\n", status, http_reason(status));
-	head_printf(&w, "Content-Type: %s\r\n", r->content_type);
-	head_printf(&w, "Content-Length: %zu\r\n", r->body.len);
+	head_put(&w, "Status: ", head_num(num, (size_t)status), " ",
+	    http_reason(status), "\r\nContent-Type: ", r->content_type,
+	    "\r\nContent-Length: ", head_num(len, r->body.len), "\r\n",
+	    (const char *)NULL);
 	if (r->allow != NULL)
-		head_printf(&w, "Allow: %s\r\n", r->allow);
+		head_put(&w, "Allow: ", r->allow, "\r\n", (const char *)NULL);
 	if (head_filename_ok(r->filename, sizeof(r->filename)))
-		head_printf(&w,
-		    "Content-Disposition: attachment; filename=\"%s\"\r\n",
-		    r->filename);
-	head_printf(&w, "X-Content-Type-Options: nosniff\r\n");
-	head_printf(&w, "Cache-Control: no-cache\r\n");
-	head_printf(&w, "\r\n");
+		head_put(&w, "Content-Disposition: attachment; filename=\"",
+		    r->filename, "\"\r\n", (const char *)NULL);
+	head_put(&w,
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Cache-Control: no-cache\r\n\r\n",
+	    (const char *)NULL);
 	return w.err ? 0 : w.len;
 }

@@ -51,6 +51,9 @@ static const char *const placeholders[PH__MAX] = {
 
 int render_no_templates;
 
+/* Escaping modes a hole can record (xml.c's, which are fewer). */
+#define TPL_MODES_MAX 4
+
 /* The string a hole's code stands for while a template is rendered. */
 static const char hole_str[HOLE__END][2] = {
     [HOLE_DOMAIN] = {HOLE_DOMAIN},
@@ -885,17 +888,29 @@ static enum mac_err
 tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r,
     const char *ct)
 {
+	/* Where a value went first, escaped for a mode: later holes of the
+	 * same kind and mode copy those bytes instead of escaping again. */
+	size_t done_off[HOLE__END][TPL_MODES_MAX],
+	    done_len[HOLE__END][TPL_MODES_MAX];
+	unsigned char done[HOLE__END][TPL_MODES_MAX] = {{0}};
 	const struct tpl_hole *h;
 	const char *ident = NULL;
 	char uuid[37], *id;
 	struct mac_str v;
-	size_t i, at = 0, n;
+	size_t i, at = 0, n, mark;
 
 	r->content_type = ct;
 	for (i = 0; i < t->nholes; i++) {
 		h = &t->holes[i];
 		buf_put(&r->body, t->text + at, h->off - at);
 		at = h->off;
+		if (h->kind < HOLE__END && h->mode < TPL_MODES_MAX &&
+		    done[h->kind][h->mode]) {
+			buf_put(&r->body,
+			    r->body.p + done_off[h->kind][h->mode],
+			    done_len[h->kind][h->mode]);
+			continue;
+		}
 		switch (h->kind) {
 		case HOLE_DOMAIN:
 			v = a->addr.domain;
@@ -925,7 +940,13 @@ tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r,
 			v.len = strlen(uuid);
 			break;
 		}
-		xml_hole(&r->body, h->mode, v.p, v.len);
+		mark = r->body.len;
+		if (xml_hole(&r->body, h->mode, v.p, v.len) == MAC_OK &&
+		    h->kind < HOLE__END && h->mode < TPL_MODES_MAX) {
+			done[h->kind][h->mode] = 1;
+			done_off[h->kind][h->mode] = mark;
+			done_len[h->kind][h->mode] = r->body.len - mark;
+		}
 	}
 	buf_put(&r->body, t->text + at, t->len - at);
 	return MAC_OK;
