@@ -242,6 +242,30 @@ def scale(d, rounds, *tables):
           rows)
 
 
+def reload(d):
+    """p99 with and without a SIGHUP every second (scale_reload)."""
+    rows = []
+    for kind in ("quiet", "reload"):
+        runs = [parse_wrk(p) for p in sorted(glob.glob(
+            os.path.join(d, "reload_%s_r*.txt" % kind)))]
+        if not runs:
+            return
+        errs = sum(sum(x["errors"].values()) + x["non2xx"] for x in runs)
+        rows.append([kind, fmt_rps(median([x["rps"] for x in runs])),
+                     fmt_us(median([x["p50"] for x in runs])),
+                     fmt_us(median([x["p99"] for x in runs])),
+                     fmt_us(max(x["p99"] for x in runs)),
+                     str(errs) if errs else "-"])
+    n = "?"
+    cf = os.path.join(d, "reload.count")
+    if os.path.exists(cf):
+        n = open(cf).read().strip()
+    print("== reload under load (100,000 domains, c32; %s reloads logged)"
+          % n)
+    table(["rounds", "req/s", "p50", "p99 (median)", "p99 (worst)",
+           "errors"], rows)
+
+
 # ---- callgrind ----------------------------------------------------------
 
 def category(fn_file, obj, root):
@@ -399,7 +423,7 @@ def split(answer, body_out):
 
 def main(argv):
     cmds = {"split": split, "throughput": throughput, "scale": scale,
-            "callgrind": callgrind, "loadtime": loadtime}
+            "callgrind": callgrind, "loadtime": loadtime, "reload": reload}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.exit(__doc__)
     cmds[argv[1]](*argv[2:])

@@ -44,7 +44,8 @@
 #
 # Then: configuration scale (100,000 domains in one provider through
 # domains-file; 1,000 providers), load time, memory and throughput
-# against the one-domain table; and instructions per request under
+# against the one-domain table; p99 latency while the 100,000-domain
+# table is reloaded every second, against the same without reloads; and instructions per request under
 # callgrind, split into our code, libfcgi, libc and other libraries.
 #
 # Everything runs in a temporary directory and is stopped and removed on
@@ -644,6 +645,35 @@ scale_throughput() {
 	done
 }
 
+# Reload under load: the 100,000-domain responder, wrk at c32, in rounds
+# that alternate quiet and reloading (SIGHUP every second: the same file
+# loaded again, as costly as a new one).  report.py compares p99.
+scale_reload() {
+	local r kind hup pid=${scale_pid[100k]}
+	echo "== reload: the 100,000-domain table under load, SIGHUP every" \
+		"second, $rounds rounds x ${duration}s each way, c32"
+	for ((r = 1; r <= rounds; r++)); do
+		for kind in quiet reload; do
+			hup=
+			if [ "$kind" = reload ]; then
+				(while sleep 1; do kill -HUP "$pid" || exit; done) &
+				hup=$!
+			fi
+			wrk_run "$results/scale/reload_${kind}_r$r.txt" \
+				"$duration" 32 GET autoconfig.example.com \
+				"${scale_port[100k]}" /mail/config-v1.1.xml \
+				"emailaddress=${scale_addr[100k]}" -
+			if [ -n "$hup" ]; then
+				kill "$hup" 2>/dev/null || true
+				wait "$hup" 2>/dev/null || true
+			fi
+		done
+		printf .
+	done
+	echo
+	grep -c 'reloaded ' "$tmp/100k.log" >"$results/scale/reload.count" || true
+}
+
 # ---- callgrind --------------------------------------------------------------------
 
 # The responder under callgrind on its own socket, driven directly by
@@ -842,6 +872,8 @@ main() {
 		scale_throughput
 		python3 "$bench/report.py" scale "$results/scale" "$rounds" \
 			"${scale_tables[@]}"
+		scale_reload
+		python3 "$bench/report.py" reload "$results/scale"
 	fi
 
 	# The benchmark's own processes are done with; callgrind runs alone.
