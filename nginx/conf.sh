@@ -7,8 +7,8 @@
 #
 # It sets no shell options and runs nothing; it defines mac_nginx (this
 # directory), mac_shipped_sock and the mac_* functions below.  nginx runs
-# as "nginx -p DIR -c DIR/nginx.conf": DIR holds fastcgi_params, the
-# locations snippet (a link to the shipped file: included unmodified),
+# as "nginx -p DIR -c DIR/nginx.conf": DIR holds the locations snippet
+# (a link to the shipped file: included unmodified),
 # nginx-temp/ and the generated files.  The functions print what they build
 # or write the named file, and return non-zero when something is missing,
 # so a caller can say why it stops.
@@ -18,13 +18,11 @@ mac_nginx=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mac_shipped_sock=/run/mailautoconf/mailautoconf.sock
 
 # DIR as an nginx prefix: snippets/mailautoconf-locations.conf (the shipped
-# snippet), fastcgi_params (Debian's, which the snippet includes) and the
-# nginx-temp/ directory mac_nginx_conf points at.  nginx resolves relative
-# includes against the directory of -c, so the snippet's "include
-# fastcgi_params" and "include snippets/..." find these.
+# snippet) and the nginx-temp/ directory mac_nginx_conf points at.  nginx
+# resolves relative includes against the directory of -c, so
+# "include snippets/..." finds it.
 mac_prefix_dir() { # dir
 	mkdir -p "$1/snippets" "$1/nginx-temp" || return
-	cp /etc/nginx/fastcgi_params "$1/fastcgi_params" || return
 	ln -s "$mac_nginx/mailautoconf-locations.conf" \
 		"$1/snippets/mailautoconf-locations.conf" || return
 }
