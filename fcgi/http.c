@@ -114,17 +114,17 @@ head_put(struct head_w *w, ...)
 		w->p[w->len] = '\0';
 }
 
-/* A number in decimal, into dig (at least HEAD_NUM_MAX bytes). */
+/* v in decimal, at the end of dig; returns where it starts. */
 static const char *
-head_num(char *dig, size_t v)
+head_num(char dig[HEAD_NUM_MAX], size_t v)
 {
-	char *p = dig + HEAD_NUM_MAX - 1;
+	size_t i = HEAD_NUM_MAX - 1;
 
-	*p = '\0';
+	dig[i] = '\0';
 	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) > 0);
-	return p;
+		dig[--i] = (char)('0' + v % 10);
+	while ((v /= 10) > 0 && i > 0);
+	return &dig[i];
 }
 
 /*
