@@ -60,6 +60,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bench=$root/tests/bench
 # shellcheck source=nginx/conf.sh
 . "$root/nginx/conf.sh"
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh" # wait_for
 
 # ---- options ----------------------------------------------------------------
 
@@ -193,16 +195,6 @@ gone() { # pid
 	local st
 	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
 	[[ $st == Z* ]]
-}
-
-wait_for() { # seconds command...: poll every 0.1 s until command succeeds
-	local tries=$(($1 * 10))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
 }
 
 die() {
