@@ -3,6 +3,7 @@
 #
 # Usage: bash tests/bench/run.sh [--quick] [--tls] [--rounds N]
 #            [--duration SECONDS] [--conns "32 256"] [--threads N]
+#            [--null-threads N]
 #            [--callgrind-requests N] [--no-scale] [--no-callgrind]
 #            [--keepalive N] [--serve]
 #        (as root, from anywhere; never part of the pass/fail tests)
@@ -69,7 +70,8 @@ rounds=5
 duration=5
 warmup=1
 conns="32 256"
-threads=32 # mailautoconf-fcgi's default (-n)
+threads=0       # mailautoconf-fcgi's default (-n 0: two per CPU)
+null_threads=32 # the naive libfcgi setup: a thread per kept connection
 tls=0
 cg_requests=2000
 do_scale=1
@@ -92,6 +94,7 @@ while [ $# -gt 0 ]; do
 	--duration) duration=${2:?} && shift ;;
 	--conns) conns=${2:?} && shift ;;
 	--threads) threads=${2:?} && shift ;;
+	--null-threads) null_threads=${2:?} && shift ;;
 	--callgrind-requests) cg_requests=${2:?} && shift ;;
 	--no-scale) do_scale=0 ;;
 	--no-callgrind) do_callgrind=0 ;;
@@ -247,7 +250,7 @@ print_machine() {
 	echo "wrk:     $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
 	echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
 	echo "settings: $rounds rounds x ${duration}s, wrk -t2 -c{${conns// /,}}," \
-		"$threads responder threads, $([ "$tls" = 1 ] && echo https || echo plain http)," \
+		"responder -n $threads, null -n $null_threads, $([ "$tls" = 1 ] && echo https || echo plain http)," \
 		"upstream keepalive ${keepalive:-as shipped}"
 }
 
@@ -780,7 +783,7 @@ main() {
 
 	capture "$tmp/run/real.sock"
 
-	echo "== starting the null responder (spawn-fcgi, -n $threads)"
+	echo "== starting the null responder (spawn-fcgi, -n $null_threads)"
 	local -a rules=()
 	for ep in "${endpoints[@]}"; do # selected rows first: they shadow
 		IFS='|' read -r name method host path query body select <<<"$ep"
@@ -793,7 +796,7 @@ main() {
 		rules+=("$method" "$path" - "$tmp/answers/$name")
 	done
 	spawn "$tmp/run/null.sock" "$tmp/null.log" 'started: ' \
-		"$tmp/answers/autoconfig" -- "$null_bin" -n "$threads" "${rules[@]}"
+		"$tmp/answers/autoconfig" -- "$null_bin" -n "$null_threads" "${rules[@]}"
 
 	if [ "$do_scale" = 1 ]; then
 		echo "== starting responders with 100,000 domains and 1,000 providers"

@@ -632,8 +632,9 @@ else
 	not_ok "$name" "$(cat "$tmp/t-shipped.log")"
 fi
 
-name="startup logs 'started: FILE, 2 providers, 3 domains, 32 threads' (default -n)"
-if grep -Eq "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z mailautoconf-fcgi\[$resp_pid\]: started: $config, 2 providers, 3 domains, 32 threads$" \
+auto_threads=$((2 * $(getconf _NPROCESSORS_ONLN)))
+name="startup logs 'started: FILE, 2 providers, 3 domains, $auto_threads threads' (default -n: 2 per CPU)"
+if grep -Eq "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z mailautoconf-fcgi\[$resp_pid\]: started: $config, 2 providers, 3 domains, $auto_threads threads$" \
 	"$tmp/responder.log"; then
 	ok "$name"
 else

@@ -181,7 +181,7 @@ stop_pair() {
 }
 
 if want 1 || want 2; then
-	echo "== 1: bounded load (release build, $threads threads)"
+	echo "== 1: bounded load (release build, -n $threads as etc/mailautoconf.default sets it)"
 	start_pair load "$bin"
 	if want 1; then
 		case1 load "$bin" "$tmp/responder-load.log"
