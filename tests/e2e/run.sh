@@ -126,16 +126,10 @@ pox_request() { # namespace schema address
 	printf '  </Request>\n</Autodiscover>\n'
 }
 ms=http://schemas.microsoft.com/exchange/autodiscover
-# Thunderbird: its template literal keeps the leading spaces.
-cat >"$tmp/bodies/thunderbird.xml" <<EOF
-<?xml version="1.0" encoding="utf-8"?>
-    <Autodiscover xmlns="$ms/outlook/requestschema/2006">
-      <Request>
-        <EMailAddress>alice@example.com</EMailAddress>
-        <AcceptableResponseSchema>$ms/outlook/responseschema/2006a</AcceptableResponseSchema>
-      </Request>
-    </Autodiscover>
-EOF
+# Thunderbird (its template literal keeps the leading spaces): the body
+# the golden case pins, the request file's lines after the first empty one.
+sed '1,/^$/d' "$root/tests/golden/pox_thunderbird/request" \
+	>"$tmp/bodies/thunderbird.xml"
 # Outlook 2010: one line.
 printf '%s' "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"$ms/outlook/requestschema/2006\"><Request><EMailAddress>bob@example.net</EMailAddress><AcceptableResponseSchema>$ms/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>" \
 	>"$tmp/bodies/outlook2010.xml"
