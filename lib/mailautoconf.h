@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAC_VERSION "0.1.0"
+#include "mac_version.h" /* MAC_VERSION, from CMakeLists.txt */
 
 enum mac_err {
 	MAC_OK = 0,
