@@ -340,7 +340,7 @@ sd_boot() {
 		}
 	done
 	mkdir -p "$ns"
-	cp "${MAC_LOAD_UNIT:-$root/etc/mailautoconf.service}" "$ns/mailautoconf.service"
+	cp "${MAC_LOAD_UNIT:-$(dirname "$bin")/mailautoconf.service}" "$ns/mailautoconf.service"
 	sd_cgroup=$cgroot/mailautoconf-load-$$
 	mkdir "$sd_cgroup" || {
 		echo "cannot make $sd_cgroup"
