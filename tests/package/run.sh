@@ -165,7 +165,7 @@ name="maintainer scripts postinst, prerm, postrm: present, 0755, sh -n clean"
 if [ -z "$bad" ]; then
 	ok "$name"
 else
-	not_ok "$name" "bad: $bad ($(ls -l "$tmp/control" | tr '\n' ' '))"
+	not_ok "$name" "bad: $bad ($(stat -c '%a %n' "$tmp/control"/* | tr '\n' ' '))"
 fi
 name="postinst creates the system user mailautoconf and enables the unit"
 if grep -q 'adduser --system' "$tmp/control/postinst" &&
@@ -190,7 +190,7 @@ pkg_of() { # path
 	dpkg -S "$1" 2>/dev/null | grep -v '^diversion ' | sed -n '1s/: .*//p'
 }
 
-deps_names=$(echo "$depends" | tr ',|' '\n\n' | sed 's/(.*//; s/[[:space:]]//g' | grep .)
+deps_names=$(echo "$depends" | sed 's/[,|]/\n/g' | sed 's/(.*//; s/[[:space:]]//g' | grep .)
 bad=''
 progs=''
 for u in mailautoconf.service mailautoconf@.service; do
