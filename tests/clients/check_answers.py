@@ -25,7 +25,8 @@ Output: one line per failed check, "FAIL <case>: <rule>: <detail>", then
 "clients: N passed, M failed" counted per case.  Exit 1 if M > 0 or N == 0.
 
 Python 3 standard library only, plus `xmllint` (libxml2-utils) for the
-RELAX NG grammar.  The shared folder is $MAC_SHARED or <repo>/../shared.
+RELAX NG grammar.  The grammar and Apple's payload schemas are read from
+tests/data/spec/ in this repository, and nowhere else.
 """
 
 import html
@@ -43,6 +44,7 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+SPEC = os.path.join(REPO, "tests", "data", "spec")
 
 # --- Namespaces (PROTOCOLS §3) ----------------------------------------------
 NS_AD = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
@@ -335,10 +337,8 @@ class Case:
 # =============================================================================
 
 class Checker:
-    def __init__(self, shared):
-        self.shared = shared
-        self.rng = os.path.join(shared, "spec", "autoconfig-spec_autoconfig.rng")
-        spec = os.path.join(shared, "spec")
+    def __init__(self, spec=SPEC):
+        self.rng = os.path.join(spec, "autoconfig-spec_autoconfig.rng")
         self.apple = {k: load_apple_yaml(os.path.join(spec, v))
                       for k, v in APPLE_YAML.items()}
         req = [k for k, d in self.apple["com.apple.mail.managed"].items()
@@ -1091,23 +1091,10 @@ class Checker:
 # Driver
 # =============================================================================
 
-def find_shared(golden_dir):
-    env = os.environ.get("MAC_SHARED")
-    cands = [env] if env else []
-    cands += [os.path.join(REPO, "..", "shared"),
-              os.path.join(golden_dir, "..", "..", "..", "shared")]
-    for d in cands:
-        if d and os.path.isfile(os.path.join(d, "spec",
-                                             "autoconfig-spec_autoconfig.rng")):
-            return os.path.normpath(d)
-    return None
-
-
 def run(golden_dir, out=sys.stdout, quiet=False):
     """Check every case under golden_dir; returns {case: [(rule, detail)]}."""
-    shared = find_shared(golden_dir)
-    if shared is None:
-        print("clients: shared spec folder not found (set MAC_SHARED)",
+    if not os.path.isfile(os.path.join(SPEC, "autoconfig-spec_autoconfig.rng")):
+        print("clients: %s has no autoconfig-spec_autoconfig.rng" % SPEC,
               file=out)
         return None
     if shutil.which("xmllint") is None:
@@ -1117,7 +1104,7 @@ def run(golden_dir, out=sys.stdout, quiet=False):
                                                 "mailautoconf.ini"))
     if not os.path.isfile(default_ini):
         default_ini = os.path.join(REPO, "etc", "mailautoconf.ini")
-    chk = Checker(shared)
+    chk = Checker()
     cases = []
     for name in sorted(os.listdir(golden_dir)):
         d = os.path.join(golden_dir, name)
@@ -1677,7 +1664,7 @@ def selftest():
         write_cases(base_dir, BASE)
         res = run(base_dir, quiet=True)
         if res is None:
-            print("selftest: cannot run the checker (shared folder or xmllint)")
+            print("selftest: cannot run the checker (tests/data/spec or xmllint)")
             return 1
         for name, fails in sorted(res.items()):
             for rule, detail in fails:
