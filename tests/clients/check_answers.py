@@ -12,9 +12,9 @@ The golden test (tests/golden/run.sh) only proves that the renderer still
 writes the same bytes.  This script proves that those bytes are something
 Thunderbird, Thunderbird for Android, Evolution, Outlook and Apple devices
 accept, so a golden file regenerated with a client-breaking change fails
-even if its diff was accepted blindly.  The rules, and where each comes
-from, are in ../../../shared/PROTOCOLS.md (section numbers below refer to
-it) and the schemas in ../../../shared/spec/.
+even if its diff was accepted blindly.  The rules, where each comes from
+and the check that pins it are in tests/clients/README.md (section numbers
+below refer to it); the schemas are in tests/data/spec/.
 
 Each golden case is a directory holding `request` (see mac_render.c),
 optionally `provider.ini` (else the shipped etc/mailautoconf.ini) and
@@ -46,22 +46,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 SPEC = os.path.join(REPO, "tests", "data", "spec")
 
-# --- Namespaces (PROTOCOLS §3) ----------------------------------------------
+# --- Namespaces (§4.1) -----------------------------------------------------
 NS_AD = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
 NS_OUTLOOK = ("http://schemas.microsoft.com/exchange/autodiscover/outlook/"
               "responseschema/2006a")
 NS_MOBILESYNC = ("http://schemas.microsoft.com/exchange/autodiscover/"
                  "mobilesync/responseschema/2006")
 
-# --- Thunderbird (§2.2, readFromXML) ----------------------------------------
+# --- Thunderbird (§3.2, readFromXML) ----------------------------------------
 TB_SOCKET = {"SSL", "STARTTLS", "plain"}
 TB_AUTH_IN = {"password-cleartext", "plain", "password-encrypted", "secure",
               "GSSAPI", "NTLM", "OAuth2"}
 TB_AUTH_OUT = TB_AUTH_IN | {"none", "client-IP-address", "smtp-after-pop"}
-# --- Thunderbird for Android (§2.2, RealAutoconfigParser.kt) ----------------
+# --- Thunderbird for Android (§3.3, RealAutoconfigParser.kt) ----------------
 TBA_SOCKET = {"SSL", "STARTTLS"}
 TBA_AUTH = {"OAuth2", "password-cleartext", "password-encrypted"}
-# --- Autoconfig booleans (§2.1: exactly true/false) -------------------------
+# --- Autoconfig booleans (§3.1: exactly true/false) -------------------------
 AC_BOOLEANS = {"leaveMessagesOnServer", "downloadOnBiff",
                "useGlobalPreferredServer", "addThisServer"}
 PLACEHOLDERS = {"%EMAILADDRESS%": "user@example.com",
@@ -69,16 +69,16 @@ PLACEHOLDERS = {"%EMAILADDRESS%": "user@example.com",
                 "%REALNAME%": "User"}
 XML_PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
 
-# --- Autodiscover POX (§3.2, §3.3) ------------------------------------------
+# --- Autodiscover POX (§4.2 to §4.4) ----------------------------------------
 POX_MAIL_TYPES = {"IMAP", "POP3", "SMTP"}
 POX_DAV_TYPES = {"CalDAV", "CardDAV"}
 POX_OTHER_TYPES = {"EXCH", "EXPR", "EXHTTP", "WEB", "DAV"}
 POX_ONOFF = ("DomainRequired", "SPA", "SSL", "AuthRequired", "UsePOPAuth",
              "SMTPLast")
-POX_STARTTLS_PORTS = {143, 110, 25, 587}  # TB's port-based reading, §3.2
+POX_STARTTLS_PORTS = {143, 110, 25, 587}  # TB's port-based reading, §4.3
 POX_ERROR_CODES = {"500", "501", "600", "601", "602", "603"}
 
-# --- Apple profiles (§5) ----------------------------------------------------
+# --- Apple profiles (§6) ----------------------------------------------------
 UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
                      r"[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 DISPOSITION_RE = re.compile(
@@ -343,7 +343,7 @@ class Checker:
                       for k, v in APPLE_YAML.items()}
         req = [k for k, d in self.apple["com.apple.mail.managed"].items()
                if d["presence"] == "required"]
-        # PROTOCOLS §5 / spec/README.md: exactly these five are required.
+        # §6.1: Apple's schema requires exactly these five.
         assert set(req) == {"EmailAccountType", "IncomingMailServerAuthentication",
                             "IncomingMailServerHostName",
                             "OutgoingMailServerAuthentication",
@@ -481,11 +481,11 @@ class Checker:
             c.fail("xml.wellformed", "body is not well-formed XML: %s" % e)
             return None
 
-    # -- Autoconfig (§2) ---------------------------------------------------
+    # -- Autoconfig (§3) ---------------------------------------------------
     def check_autoconfig(self, c, ctype, body, root, status):
         if status != 200:
             c.fail("ac.status", "clientConfig document with status %d" % status)
-        # The grammar (spec/README.md: first gate on every autoconfig file).
+        # The grammar (§3.1: first gate on every autoconfig file).
         # One deliberate exception: the grammar allows oAuth2 only under
         # clientConfig, but Thunderbird for Android reads it only inside
         # emailProvider (RealAutoconfigParser.kt parseEmailProvider), so
@@ -608,7 +608,7 @@ class Checker:
                 c.fail("tba.plaintext", "element %s holds child elements"
                        % el.tag)
 
-        # ---- Evolution 3.46 EMailAutoconfig (§2.3) ----
+        # ---- Evolution 3.46 EMailAutoconfig (§3.4) ----
         # (HTML entities: checked in check_xml_body, which runs even when
         # the entity makes the document unparsable.)
         for i, (el, _) in enumerate(servers, 1):
@@ -634,7 +634,7 @@ class Checker:
                            "with %d %s servers (Evolution takes the last)"
                            % (n, typ))
 
-        # ---- mailautoconf's own emit rules (§2.1, §2.2) ----
+        # ---- mailautoconf's own emit rules (§3.1, §3.5) ----
         for i, (el, _) in enumerate(servers, 1):
             auths = [(a.text or "") for a in el.findall("authentication")]
             if auths and auths[0] == "OAuth2":
@@ -665,7 +665,7 @@ class Checker:
                 c.fail("ac.ascii", "%s %r is not ASCII (send A-labels)"
                        % (what, h))
 
-    # -- Autodiscover POX (§3) ---------------------------------------------
+    # -- Autodiscover POX (§4) ---------------------------------------------
     def check_pox(self, c, root, status):
         if ns_of(root.tag) != NS_AD:
             c.fail("pox.ns", "root namespace %r, expected %r"
@@ -818,7 +818,7 @@ class Checker:
             c.fail("pox.error", "empty Message")
         if q("DebugData") is None:
             c.fail("pox.error", "no DebugData")
-        # HTTP status (§3.3, "Handling Autodiscover error messages").
+        # HTTP status (§4.4, "Handling Autodiscover error messages").
         empty_post = c.method == "POST" and not c.req_body.strip()
         want = None
         if code == "600":
@@ -838,7 +838,7 @@ class Checker:
             c.fail("pox.status", "ErrorCode %s answered with status %d, "
                    "expected %s" % (code, status, want))
 
-    # -- Autodiscover v2 JSON (§4) -----------------------------------------
+    # -- Autodiscover v2 JSON (§5) -----------------------------------------
     def configured_hosts(self, c):
         hosts = set()
         for line in c.ini.decode("utf-8", "replace").splitlines():
@@ -891,7 +891,7 @@ class Checker:
                    "domain> nor configured (Host header was %r; allowed %s)"
                    % (host, c.req_headers.get("host"), sorted(allowed)))
 
-    # -- Apple profiles (§5) -----------------------------------------------
+    # -- Apple profiles (§6) -----------------------------------------------
     def check_apple_keys(self, c, d, schema, where, common=None):
         known = dict(schema)
         if common:
@@ -1034,7 +1034,7 @@ class Checker:
     # -- Checks across cases -----------------------------------------------
     def cross_checks(self, cases):
         # Re-render determinism: same address, same provider table, same
-        # identifiers and UUIDs (§5 "Identity", "UUIDs").
+        # identifiers and UUIDs (§6.2).
         first = {}
         for c, addr, tid, tuuid, by_type in self.profiles:
             key = (c.ini, addr)
