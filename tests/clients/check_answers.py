@@ -6,7 +6,10 @@
 Usage:
     check_answers.py GOLDEN_DIR     check tests/golden/*/expected
     check_answers.py --selftest     feed deliberately broken answers and
-                                    assert that each one is caught
+                                    assert that each one is caught; and
+                                    check that tests/clients/README.md
+                                    names only rules, mutations, golden
+                                    cases and sections that exist
 
 The golden test (tests/golden/run.sh) only proves that the renderer still
 writes the same bytes.  This script proves that those bytes are something
@@ -1642,6 +1645,59 @@ MUTATIONS = [
 ]
 
 
+def readme_problems():
+    """tests/clients/README.md against the checker and the code that cites
+    it: every rule the checker fires and every mutation it quotes exist,
+    every golden case it names exists, and every "README.md §N" in lib/
+    and tests/clients/ (and every bare §N in this file) names a section."""
+    out = []
+    path = os.path.join(HERE, "README.md")
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = f.read()
+    except OSError as e:
+        return ["cannot read %s: %s" % (path, e)]
+    sections = set(re.findall(r"(?m)^#{2,3} (\d+(?:\.\d+)?)\.? ", doc))
+    rules = {r for _, _, r in MUTATIONS}
+    names = {n for n, _, _ in MUTATIONS}
+    for r in sorted(rules):
+        if "`%s`" % r not in doc:
+            out.append("rule %s is not in the README" % r)
+    for m in re.finditer(r"`([a-z]+\.[A-Za-z0-9-]+|determinism)` "
+                         r"\(((?:\"[^\"]+\"(?:, )?)+)\)", doc):
+        for q in re.findall(r'"([^"]+)"', m.group(2)):
+            if q not in names:
+                out.append("README quotes %r after %s; no such mutation"
+                           % (q, m.group(1)))
+    for seg in re.findall(r"golden ((?:`[a-z0-9_]+`(?:, )?)+)", doc):
+        for n in re.findall(r"`([a-z0-9_]+)`", seg):
+            if not os.path.isdir(os.path.join(REPO, "tests", "golden", n)):
+                out.append("README names golden case %s; no such case" % n)
+    cited = []
+    for d in ("lib", os.path.join("tests", "clients")):
+        for base, _, files in os.walk(os.path.join(REPO, d)):
+            if "node_modules" in base:
+                continue
+            for fn in files:
+                if fn.endswith((".c", ".h", ".py", ".mjs", ".sh")):
+                    with open(os.path.join(base, fn), encoding="utf-8",
+                              errors="replace") as f:
+                        text = f.read()
+                    rel = os.path.relpath(os.path.join(base, fn), REPO)
+                    cited += [(rel, n) for n in re.findall(
+                        r"README\.md\s+§(\d+(?:\.\d+)?)", text)]
+    with open(os.path.abspath(__file__), encoding="utf-8") as f:
+        cited += [("check_answers.py", n)
+                  for n in re.findall(r"§(\d+(?:\.\d+)?)", f.read())]
+    for rel, n in cited:
+        if n not in sections:
+            out.append("%s cites §%s; the README has no such section"
+                       % (rel, n))
+    if not cited:
+        out.append("no citation of the README found")
+    return out
+
+
 def write_cases(root, cases):
     for name, (req, exp) in cases.items():
         d = os.path.join(root, name)
@@ -1685,7 +1741,12 @@ def selftest():
                 print("SELFTEST not caught: %s (wanted %s, got %s)"
                       % (what, rule, rules or "no failure"))
                 bad += 1
-        n = len(MUTATIONS) + 1
+        # 3. The README's rules, quotes, cases and sections exist.
+        problems = readme_problems()
+        for p in problems:
+            print("SELFTEST README: %s" % p)
+        bad += 1 if problems else 0
+        n = len(MUTATIONS) + 2
         print("clients_selftest: %d passed, %d failed" % (n - bad, bad))
         return 1 if bad else 0
     finally:
