@@ -57,7 +57,7 @@ static const struct route routes[ROUTE__MAX] = {
     [ROUTE_AUTOCONFIG_WK] = {"autoconfig",
 	"/.well-known/autoconfig/mail/config-v1.1.xml", 0, M_READ, "GET, HEAD",
 	parse_autoconfig, render_autoconfig, render_err_text},
-    /* The Nine client asks here (PROTOCOLS.md §1.1). */
+    /* The Nine client asks here (tests/clients/README.md §2.1). */
     [ROUTE_AUTOCONFIG_V11] = {"autoconfig", "/v1.1/mail/config-v1.1.xml", 0,
 	M_READ, "GET, HEAD", parse_autoconfig, render_autoconfig,
 	render_err_text},

@@ -254,10 +254,10 @@ ac_oauth(struct xml_w *w, const struct cfg_provider *p)
 
 /*
  * The clientConfig 1.1 document (Mozilla wiki ConfigFileFormat,
- * PROTOCOLS.md §2).  Plain-text servers are left out (Thunderbird for
- * Android rejects the whole document for one); servers keep file order;
- * Evolution's EVOLUTIONUSER request gets one server per type, since
- * Evolution lets the last one win.
+ * tests/clients/README.md §3).  Plain-text servers are left out
+ * (Thunderbird for Android rejects the whole document for one); servers
+ * keep file order; Evolution's EVOLUTIONUSER request gets one server per
+ * type, since Evolution lets the last one win.
  */
 enum mac_err
 render_autoconfig(const struct ask *a, struct mac_resp *r)
@@ -325,9 +325,10 @@ static const char *const pox_type[SRV__MAX] = {
 
 /*
  * One Protocol element.  TLS is written so that Outlook and Thunderbird
- * agree (PROTOCOLS.md §3.2): SSL on + Encryption SSL for TLS from the
- * first byte, SSL on + Encryption TLS for STARTTLS, SSL off + Encryption
- * None for plain.  SPA is always off explicitly (absent means on).
+ * agree (tests/clients/README.md §4.3): SSL on + Encryption SSL for TLS
+ * from the first byte, SSL on + Encryption TLS for STARTTLS, SSL off +
+ * Encryption None for plain.  SPA is always off explicitly (absent means
+ * on).
  */
 static void
 pox_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
@@ -466,9 +467,9 @@ pox_time(char *t, size_t n, uint32_t ms)
 }
 
 /*
- * The Autodiscover Error document (PROTOCOLS.md §3.3): ErrorCode 500 for
- * an unknown address, 600 for an invalid request, 601 for a schema not
- * offered, 603 for a server fault.
+ * The Autodiscover Error document (tests/clients/README.md §4.4):
+ * ErrorCode 500 for an unknown address, 600 for an invalid request, 601
+ * for a schema not offered, 603 for a server fault.
  */
 void
 render_err_pox(enum mac_err e, const struct ask *a, struct mac_resp *r)
@@ -513,8 +514,8 @@ json_pair(struct mac_buf *b, const char *k, const char *v, int first)
 
 /*
  * {"Protocol":"AutodiscoverV1","Url":"https://autodiscover.<domain>/
- * autodiscover/autodiscover.xml"} (PROTOCOLS.md §4).  The URL comes from
- * the configuration or the address's domain, never from Host.
+ * autodiscover/autodiscover.xml"} (tests/clients/README.md §5).  The URL
+ * comes from the configuration or the address's domain, never from Host.
  */
 enum mac_err
 render_json(const struct ask *a, struct mac_resp *r)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mailautoconf benchmark: prints figures, asserts nothing (STYLE.md §10).
+# mailautoconf benchmark: prints figures, asserts nothing.
 #
 # Usage: bash tests/bench/run.sh [--quick] [--tls] [--rounds N]
 #            [--duration SECONDS] [--conns "32 256"] [--threads N]

@@ -6,15 +6,18 @@
 Usage:
     check_answers.py GOLDEN_DIR     check tests/golden/*/expected
     check_answers.py --selftest     feed deliberately broken answers and
-                                    assert that each one is caught
+                                    assert that each one is caught; and
+                                    check that tests/clients/README.md
+                                    names only rules, mutations, golden
+                                    cases and sections that exist
 
 The golden test (tests/golden/run.sh) only proves that the renderer still
 writes the same bytes.  This script proves that those bytes are something
 Thunderbird, Thunderbird for Android, Evolution, Outlook and Apple devices
 accept, so a golden file regenerated with a client-breaking change fails
-even if its diff was accepted blindly.  The rules, and where each comes
-from, are in ../../../shared/PROTOCOLS.md (section numbers below refer to
-it) and the schemas in ../../../shared/spec/.
+even if its diff was accepted blindly.  The rules, where each comes from
+and the check that pins it are in tests/clients/README.md (section numbers
+below refer to it); the schemas are in tests/data/spec/.
 
 Each golden case is a directory holding `request` (see mac_render.c),
 optionally `provider.ini` (else the shipped etc/mailautoconf.ini) and
@@ -25,7 +28,8 @@ Output: one line per failed check, "FAIL <case>: <rule>: <detail>", then
 "clients: N passed, M failed" counted per case.  Exit 1 if M > 0 or N == 0.
 
 Python 3 standard library only, plus `xmllint` (libxml2-utils) for the
-RELAX NG grammar.  The shared folder is $MAC_SHARED or <repo>/../shared.
+RELAX NG grammar.  The grammar and Apple's payload schemas are read from
+tests/data/spec/ in this repository, and nowhere else.
 """
 
 import html
@@ -43,23 +47,24 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+SPEC = os.path.join(REPO, "tests", "data", "spec")
 
-# --- Namespaces (PROTOCOLS §3) ----------------------------------------------
+# --- Namespaces (§4.1) -----------------------------------------------------
 NS_AD = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
 NS_OUTLOOK = ("http://schemas.microsoft.com/exchange/autodiscover/outlook/"
               "responseschema/2006a")
 NS_MOBILESYNC = ("http://schemas.microsoft.com/exchange/autodiscover/"
                  "mobilesync/responseschema/2006")
 
-# --- Thunderbird (§2.2, readFromXML) ----------------------------------------
+# --- Thunderbird (§3.2, readFromXML) ----------------------------------------
 TB_SOCKET = {"SSL", "STARTTLS", "plain"}
 TB_AUTH_IN = {"password-cleartext", "plain", "password-encrypted", "secure",
               "GSSAPI", "NTLM", "OAuth2"}
 TB_AUTH_OUT = TB_AUTH_IN | {"none", "client-IP-address", "smtp-after-pop"}
-# --- Thunderbird for Android (§2.2, RealAutoconfigParser.kt) ----------------
+# --- Thunderbird for Android (§3.3, RealAutoconfigParser.kt) ----------------
 TBA_SOCKET = {"SSL", "STARTTLS"}
 TBA_AUTH = {"OAuth2", "password-cleartext", "password-encrypted"}
-# --- Autoconfig booleans (§2.1: exactly true/false) -------------------------
+# --- Autoconfig booleans (§3.1: exactly true/false) -------------------------
 AC_BOOLEANS = {"leaveMessagesOnServer", "downloadOnBiff",
                "useGlobalPreferredServer", "addThisServer"}
 PLACEHOLDERS = {"%EMAILADDRESS%": "user@example.com",
@@ -67,16 +72,16 @@ PLACEHOLDERS = {"%EMAILADDRESS%": "user@example.com",
                 "%REALNAME%": "User"}
 XML_PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
 
-# --- Autodiscover POX (§3.2, §3.3) ------------------------------------------
+# --- Autodiscover POX (§4.2 to §4.4) ----------------------------------------
 POX_MAIL_TYPES = {"IMAP", "POP3", "SMTP"}
 POX_DAV_TYPES = {"CalDAV", "CardDAV"}
 POX_OTHER_TYPES = {"EXCH", "EXPR", "EXHTTP", "WEB", "DAV"}
 POX_ONOFF = ("DomainRequired", "SPA", "SSL", "AuthRequired", "UsePOPAuth",
              "SMTPLast")
-POX_STARTTLS_PORTS = {143, 110, 25, 587}  # TB's port-based reading, §3.2
+POX_STARTTLS_PORTS = {143, 110, 25, 587}  # TB's port-based reading, §4.3
 POX_ERROR_CODES = {"500", "501", "600", "601", "602", "603"}
 
-# --- Apple profiles (§5) ----------------------------------------------------
+# --- Apple profiles (§6) ----------------------------------------------------
 UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
                      r"[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 DISPOSITION_RE = re.compile(
@@ -335,15 +340,13 @@ class Case:
 # =============================================================================
 
 class Checker:
-    def __init__(self, shared):
-        self.shared = shared
-        self.rng = os.path.join(shared, "spec", "autoconfig-spec_autoconfig.rng")
-        spec = os.path.join(shared, "spec")
+    def __init__(self, spec=SPEC):
+        self.rng = os.path.join(spec, "autoconfig-spec_autoconfig.rng")
         self.apple = {k: load_apple_yaml(os.path.join(spec, v))
                       for k, v in APPLE_YAML.items()}
         req = [k for k, d in self.apple["com.apple.mail.managed"].items()
                if d["presence"] == "required"]
-        # PROTOCOLS §5 / spec/README.md: exactly these five are required.
+        # §6.1: Apple's schema requires exactly these five.
         assert set(req) == {"EmailAccountType", "IncomingMailServerAuthentication",
                             "IncomingMailServerHostName",
                             "OutgoingMailServerAuthentication",
@@ -481,11 +484,11 @@ class Checker:
             c.fail("xml.wellformed", "body is not well-formed XML: %s" % e)
             return None
 
-    # -- Autoconfig (§2) ---------------------------------------------------
+    # -- Autoconfig (§3) ---------------------------------------------------
     def check_autoconfig(self, c, ctype, body, root, status):
         if status != 200:
             c.fail("ac.status", "clientConfig document with status %d" % status)
-        # The grammar (spec/README.md: first gate on every autoconfig file).
+        # The grammar (§3.1: first gate on every autoconfig file).
         # One deliberate exception: the grammar allows oAuth2 only under
         # clientConfig, but Thunderbird for Android reads it only inside
         # emailProvider (RealAutoconfigParser.kt parseEmailProvider), so
@@ -608,7 +611,7 @@ class Checker:
                 c.fail("tba.plaintext", "element %s holds child elements"
                        % el.tag)
 
-        # ---- Evolution 3.46 EMailAutoconfig (§2.3) ----
+        # ---- Evolution 3.46 EMailAutoconfig (§3.4) ----
         # (HTML entities: checked in check_xml_body, which runs even when
         # the entity makes the document unparsable.)
         for i, (el, _) in enumerate(servers, 1):
@@ -634,7 +637,7 @@ class Checker:
                            "with %d %s servers (Evolution takes the last)"
                            % (n, typ))
 
-        # ---- mailautoconf's own emit rules (§2.1, §2.2) ----
+        # ---- mailautoconf's own emit rules (§3.1, §3.5) ----
         for i, (el, _) in enumerate(servers, 1):
             auths = [(a.text or "") for a in el.findall("authentication")]
             if auths and auths[0] == "OAuth2":
@@ -665,7 +668,7 @@ class Checker:
                 c.fail("ac.ascii", "%s %r is not ASCII (send A-labels)"
                        % (what, h))
 
-    # -- Autodiscover POX (§3) ---------------------------------------------
+    # -- Autodiscover POX (§4) ---------------------------------------------
     def check_pox(self, c, root, status):
         if ns_of(root.tag) != NS_AD:
             c.fail("pox.ns", "root namespace %r, expected %r"
@@ -818,7 +821,7 @@ class Checker:
             c.fail("pox.error", "empty Message")
         if q("DebugData") is None:
             c.fail("pox.error", "no DebugData")
-        # HTTP status (§3.3, "Handling Autodiscover error messages").
+        # HTTP status (§4.4, "Handling Autodiscover error messages").
         empty_post = c.method == "POST" and not c.req_body.strip()
         want = None
         if code == "600":
@@ -838,7 +841,7 @@ class Checker:
             c.fail("pox.status", "ErrorCode %s answered with status %d, "
                    "expected %s" % (code, status, want))
 
-    # -- Autodiscover v2 JSON (§4) -----------------------------------------
+    # -- Autodiscover v2 JSON (§5) -----------------------------------------
     def configured_hosts(self, c):
         hosts = set()
         for line in c.ini.decode("utf-8", "replace").splitlines():
@@ -891,7 +894,7 @@ class Checker:
                    "domain> nor configured (Host header was %r; allowed %s)"
                    % (host, c.req_headers.get("host"), sorted(allowed)))
 
-    # -- Apple profiles (§5) -----------------------------------------------
+    # -- Apple profiles (§6) -----------------------------------------------
     def check_apple_keys(self, c, d, schema, where, common=None):
         known = dict(schema)
         if common:
@@ -1034,7 +1037,7 @@ class Checker:
     # -- Checks across cases -----------------------------------------------
     def cross_checks(self, cases):
         # Re-render determinism: same address, same provider table, same
-        # identifiers and UUIDs (§5 "Identity", "UUIDs").
+        # identifiers and UUIDs (§6.2).
         first = {}
         for c, addr, tid, tuuid, by_type in self.profiles:
             key = (c.ini, addr)
@@ -1091,23 +1094,10 @@ class Checker:
 # Driver
 # =============================================================================
 
-def find_shared(golden_dir):
-    env = os.environ.get("MAC_SHARED")
-    cands = [env] if env else []
-    cands += [os.path.join(REPO, "..", "shared"),
-              os.path.join(golden_dir, "..", "..", "..", "shared")]
-    for d in cands:
-        if d and os.path.isfile(os.path.join(d, "spec",
-                                             "autoconfig-spec_autoconfig.rng")):
-            return os.path.normpath(d)
-    return None
-
-
 def run(golden_dir, out=sys.stdout, quiet=False):
     """Check every case under golden_dir; returns {case: [(rule, detail)]}."""
-    shared = find_shared(golden_dir)
-    if shared is None:
-        print("clients: shared spec folder not found (set MAC_SHARED)",
+    if not os.path.isfile(os.path.join(SPEC, "autoconfig-spec_autoconfig.rng")):
+        print("clients: %s has no autoconfig-spec_autoconfig.rng" % SPEC,
               file=out)
         return None
     if shutil.which("xmllint") is None:
@@ -1117,7 +1107,7 @@ def run(golden_dir, out=sys.stdout, quiet=False):
                                                 "mailautoconf.ini"))
     if not os.path.isfile(default_ini):
         default_ini = os.path.join(REPO, "etc", "mailautoconf.ini")
-    chk = Checker(shared)
+    chk = Checker()
     cases = []
     for name in sorted(os.listdir(golden_dir)):
         d = os.path.join(golden_dir, name)
@@ -1655,6 +1645,59 @@ MUTATIONS = [
 ]
 
 
+def readme_problems():
+    """tests/clients/README.md against the checker and the code that cites
+    it: every rule the checker fires and every mutation it quotes exist,
+    every golden case it names exists, and every "README.md §N" in lib/
+    and tests/clients/ (and every bare §N in this file) names a section."""
+    out = []
+    path = os.path.join(HERE, "README.md")
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = f.read()
+    except OSError as e:
+        return ["cannot read %s: %s" % (path, e)]
+    sections = set(re.findall(r"(?m)^#{2,3} (\d+(?:\.\d+)?)\.? ", doc))
+    rules = {r for _, _, r in MUTATIONS}
+    names = {n for n, _, _ in MUTATIONS}
+    for r in sorted(rules):
+        if "`%s`" % r not in doc:
+            out.append("rule %s is not in the README" % r)
+    for m in re.finditer(r"`([a-z]+\.[A-Za-z0-9-]+|determinism)` "
+                         r"\(((?:\"[^\"]+\"(?:, )?)+)\)", doc):
+        for q in re.findall(r'"([^"]+)"', m.group(2)):
+            if q not in names:
+                out.append("README quotes %r after %s; no such mutation"
+                           % (q, m.group(1)))
+    for seg in re.findall(r"golden ((?:`[a-z0-9_]+`(?:, )?)+)", doc):
+        for n in re.findall(r"`([a-z0-9_]+)`", seg):
+            if not os.path.isdir(os.path.join(REPO, "tests", "golden", n)):
+                out.append("README names golden case %s; no such case" % n)
+    cited = []
+    for d in ("lib", os.path.join("tests", "clients")):
+        for base, _, files in os.walk(os.path.join(REPO, d)):
+            if "node_modules" in base:
+                continue
+            for fn in files:
+                if fn.endswith((".c", ".h", ".py", ".mjs", ".sh")):
+                    with open(os.path.join(base, fn), encoding="utf-8",
+                              errors="replace") as f:
+                        text = f.read()
+                    rel = os.path.relpath(os.path.join(base, fn), REPO)
+                    cited += [(rel, n) for n in re.findall(
+                        r"README\.md\s+§(\d+(?:\.\d+)?)", text)]
+    with open(os.path.abspath(__file__), encoding="utf-8") as f:
+        cited += [("check_answers.py", n)
+                  for n in re.findall(r"§(\d+(?:\.\d+)?)", f.read())]
+    for rel, n in cited:
+        if n not in sections:
+            out.append("%s cites §%s; the README has no such section"
+                       % (rel, n))
+    if not cited:
+        out.append("no citation of the README found")
+    return out
+
+
 def write_cases(root, cases):
     for name, (req, exp) in cases.items():
         d = os.path.join(root, name)
@@ -1677,7 +1720,7 @@ def selftest():
         write_cases(base_dir, BASE)
         res = run(base_dir, quiet=True)
         if res is None:
-            print("selftest: cannot run the checker (shared folder or xmllint)")
+            print("selftest: cannot run the checker (tests/data/spec or xmllint)")
             return 1
         for name, fails in sorted(res.items()):
             for rule, detail in fails:
@@ -1698,7 +1741,12 @@ def selftest():
                 print("SELFTEST not caught: %s (wanted %s, got %s)"
                       % (what, rule, rules or "no failure"))
                 bad += 1
-        n = len(MUTATIONS) + 1
+        # 3. The README's rules, quotes, cases and sections exist.
+        problems = readme_problems()
+        for p in problems:
+            print("SELFTEST README: %s" % p)
+        bad += 1 if problems else 0
+        n = len(MUTATIONS) + 2
         print("clients_selftest: %d passed, %d failed" % (n - bad, bad))
         return 1 if bad else 0
     finally:

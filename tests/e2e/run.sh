@@ -116,7 +116,7 @@ $(mac_port80_block "port-80 autodiscover redirect" "127.0.0.1:$http_port")
 $(mac_port80_block "port-80 autoconfig" "127.0.0.1:$http_port")
 EOF
 
-# ---- request bodies (shapes from /work/shared/samples) ----------------------
+# ---- request bodies (shapes from tests/data/samples) -------------------------
 
 pox_request() { # namespace schema address
 	printf '<?xml version="1.0" encoding="utf-8"?>\n'

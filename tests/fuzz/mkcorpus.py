@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # Regenerate the seed corpora in tests/fuzz/corpus/ from tests/golden/,
-# etc/mailautoconf.ini and the hand-written seeds below.  Run from anywhere:
+# etc/mailautoconf.ini, the client samples and ISPDB files in tests/data/
+# and the hand-written seeds below.  Run from anywhere:
 #   python3 tests/fuzz/mkcorpus.py
 # Existing seeds of the same name are overwritten; others are kept.
 import os
@@ -9,6 +10,7 @@ import re
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
 golden = os.path.join(root, "tests", "golden")
+testdata = os.path.join(root, "tests", "data")
 corpus = os.path.join(here, "corpus")
 
 METHODS = {b"OTHER": 0, b"GET": 1, b"HEAD": 2, b"POST": 3}
@@ -192,37 +194,35 @@ cfgs = {
 for name, data in cfgs.items():
     put("fuzz_cfg", name, data)
 
-# ---- from the client samples in ../shared/samples (when present) ----
-shared = os.path.join(os.path.dirname(root), "shared")
-samples = os.path.join(shared, "samples")
-if os.path.isdir(samples):
-    for fn in sorted(os.listdir(samples)):
-        with open(os.path.join(samples, fn), "rb") as f:
-            text = f.read()
-        stem = os.path.splitext(fn)[0]
-        # Query strings of the request lines and URLs quoted there.
-        qs = re.findall(rb"\?([^ \"\s]+)", text)
-        for i, q in enumerate(dict.fromkeys(qs)):
-            q = q.replace(b"<addr>", b"alice%40example.com")
-            put("fuzz_query", "sample_%s_%d" % (stem, i), q)
-        # XML request bodies, with the client's placeholder filled in.
-        bodies = re.findall(rb"(?s)(?:<\?xml[^>]*\?>\s*)?<Autodiscover\b.*?"
-                            rb"</Autodiscover>", text)
-        for i, body in enumerate(bodies):
-            body = re.sub(rb"\$\{?\w+\}?", b"alice@example.com", body)
-            put("fuzz_pox", "sample_%s_%d" % (stem, i), body)
-            put("fuzz_handle", "sample_%s_%d" % (stem, i),
-                handle_seed(b"POST", b"/autodiscover/autodiscover.xml", b"",
-                            b"autodiscover.example.com",
-                            b"text/xml; charset=utf-8", body))
-        # Form bodies (automx-test's mobileconfig POST).
-        for i, form in enumerate(re.findall(rb"(?m)^(_mobileconfig=\S+)",
-                                            text)):
-            put("fuzz_query", "sample_%s_form_%d" % (stem, i),
-                form.replace(b"$PROFILE", b"alice%40example.com"))
+# ---- from the client samples in tests/data/samples ----
+samples = os.path.join(testdata, "samples")
+for fn in sorted(os.listdir(samples)):
+    with open(os.path.join(samples, fn), "rb") as f:
+        text = f.read()
+    stem = os.path.splitext(fn)[0]
+    # Query strings of the request lines and URLs quoted there.
+    qs = re.findall(rb"\?([^ \"\s]+)", text)
+    for i, q in enumerate(dict.fromkeys(qs)):
+        q = q.replace(b"<addr>", b"alice%40example.com")
+        put("fuzz_query", "sample_%s_%d" % (stem, i), q)
+    # XML request bodies, with the client's placeholder filled in.
+    bodies = re.findall(rb"(?s)(?:<\?xml[^>]*\?>\s*)?<Autodiscover\b.*?"
+                        rb"</Autodiscover>", text)
+    for i, body in enumerate(bodies):
+        body = re.sub(rb"\$\{?\w+\}?", b"alice@example.com", body)
+        put("fuzz_pox", "sample_%s_%d" % (stem, i), body)
+        put("fuzz_handle", "sample_%s_%d" % (stem, i),
+            handle_seed(b"POST", b"/autodiscover/autodiscover.xml", b"",
+                        b"autodiscover.example.com",
+                        b"text/xml; charset=utf-8", body))
+    # Form bodies (automx-test's mobileconfig POST).
+    for i, form in enumerate(re.findall(rb"(?m)^(_mobileconfig=\S+)",
+                                        text)):
+        put("fuzz_query", "sample_%s_form_%d" % (stem, i),
+            form.replace(b"$PROFILE", b"alice%40example.com"))
 
 
-# ---- providers from the ISPDB in ../shared/ispdb, as INI files ----
+# ---- providers from the ISPDB in tests/data/ispdb, as INI files ----
 def ispdb_ini(xml):
     """One [provider] section from a Thunderbird ISPDB file (or None)."""
     import xml.etree.ElementTree as ET
@@ -255,12 +255,11 @@ def ispdb_ini(xml):
     return ("\n".join(out) + "\n").encode()
 
 
-ispdb = os.path.join(shared, "ispdb")
-if os.path.isdir(ispdb):
-    for fn in sorted(os.listdir(ispdb)):
-        if not fn.endswith(".xml"):
-            continue
-        with open(os.path.join(ispdb, fn), "rb") as f:
-            ini = ispdb_ini(f.read())
-        if ini is not None:
-            put("fuzz_cfg", "ispdb_" + fn[:-4] + ".ini", ini)
+ispdb = os.path.join(testdata, "ispdb")
+for fn in sorted(os.listdir(ispdb)):
+    if not fn.endswith(".xml"):
+        continue
+    with open(os.path.join(ispdb, fn), "rb") as f:
+        ini = ispdb_ini(f.read())
+    if ini is not None:
+        put("fuzz_cfg", "ispdb_" + fn[:-4] + ".ini", ini)

@@ -259,11 +259,12 @@ function tbServers(config, withUser = true) {
 }
 
 // ---------------------------------------------------------------------------
-// Intent: what our document means by the rules in PROTOCOLS.md §2 and §3.2
-// (the meaning Outlook and the autoconfig spec give it), read with a plain
-// DOM walk.  Thunderbird must arrive at the same servers, in the same order,
-// with the same TLS mode and authentication.  Values we do not state (POX
-// without <Encryption> or <SPA>) are not compared but reported.
+// Intent: what our document means by the rules in tests/clients/README.md
+// §3 and §4.3 (the meaning Outlook and the autoconfig spec give it), read
+// with a plain DOM walk.  Thunderbird must arrive at the same servers, in
+// the same order, with the same TLS mode and authentication.  Values we do
+// not state (POX without <Encryption> or <SPA>) are not compared but
+// reported.
 const AC_SOCKET = { SSL: "SSL", STARTTLS: "alwaysSTARTTLS", plain: "plain" };
 const AC_AUTH = {
   "password-cleartext": "passwordCleartext",
@@ -508,8 +509,8 @@ async function controls() {
     report(m.length > 0, "ctl_pinned_detects_port",
       m.length ? `pinned check flags it: ${m[0]}` : `not detected (${r.error ?? "accepted unchanged"})`);
   }
-  // PROTOCOLS §3.2: Thunderbird ignores <Encryption> unless None and picks
-  // TLS by port.  <Encryption>TLS</Encryption> on 993 (what mox sends) means
+  // tests/clients/README.md §4.3: Thunderbird ignores <Encryption> unless
+  // None and picks TLS by port.  <Encryption>TLS</Encryption> on 993 (what mox sends) means
   // STARTTLS to Outlook but TLS to Thunderbird: the intent check must flag it.
   {
     const resp = mutate(pox, b => b.replace("<Encryption>SSL</Encryption>", "<Encryption>TLS</Encryption>"), "SSL->TLS");
@@ -523,8 +524,8 @@ async function controls() {
         : `rejected: ${r.error}`
     );
   }
-  // PROTOCOLS §3.2: automx2's STARTTLS form <SSL>off</SSL><Encryption>TLS
-  // reaches Thunderbird as plaintext.
+  // tests/clients/README.md §4.3: automx2's STARTTLS form
+  // <SSL>off</SSL><Encryption>TLS reaches Thunderbird as plaintext.
   {
     const resp = mutate(pox, b => b.replace(
       /<Port>143<\/Port>([\s\S]*?)<SSL>on<\/SSL>/, "<Port>143</Port>$1<SSL>off</SSL>"), "SSL off on 143");
@@ -533,7 +534,8 @@ async function controls() {
     report(s?.socketType == Ci.nsMsgSocketType.plain, "ctl_pox_automx2_starttls_is_plain",
       s ? `Thunderbird reads SSL=off + Encryption=TLS on 143 as ${SOCK[s.socketType]}` : `no 143 server (${r.error})`);
   }
-  // PROTOCOLS §2.2: a missing <username> becomes the string "undefined".
+  // tests/clients/README.md §3.2: a missing <username> becomes the string
+  // "undefined".
   {
     const r = await runThunderbird("autoconfig", acEmail,
       mutate(ac, b => b.replace(/\s*<username>[^<]*<\/username>/, ""), "drop first username"));
