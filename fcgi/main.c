@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h> /* LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG */
 #include <time.h>
 #include <unistd.h>
 
@@ -192,36 +193,75 @@ static atomic_long accept_log_sec;
 static atomic_long bad_log_sec;
 static int debug_log; /* -d: one line per request, address included */
 
-static void log_write(const char *, ...) __attribute__((format(printf, 1, 2)));
+static int log_journal; /* stderr is the journal: see log_init() */
+
+static void log_vwrite(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+static void log_write(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /*
- * Write one log record to stderr as a single line, one write(2):
- * "2026-11-23T14:55:20Z mailautoconf-fcgi[PID]: message".  Control
- * characters in the message become '?', so a record is always one line;
- * a message too long for LOG_LINE_MAX is cut.  Safe from any thread.
+ * Decide how log records look, once, before the first one.  systemd
+ * sets JOURNAL_STREAM to "DEV:INODE" (decimal) of the stream it connects
+ * a service's standard error to (systemd.exec(5), sd_journal_stream_fd(3));
+ * the variable is inherited by children whose stderr may go elsewhere,
+ * so it counts only if fstat(2) of our standard error gives that device
+ * and inode.  Then journald adds the time and the tag itself and reads
+ * the priority from an sd-daemon(3) prefix ("<3>"); elsewhere a record
+ * carries its own time and tag.
  */
 static void
-log_write(const char *fmt, ...)
+log_init(void)
+{
+	const char *s = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return;
+	errno = 0;
+	dev = strtoull(s, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9')
+		return;
+	ino = strtoull(end + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || fstat(STDERR_FILENO, &st) != 0)
+		return;
+	log_journal = (unsigned long long)st.st_dev == dev &&
+		      (unsigned long long)st.st_ino == ino;
+}
+
+/*
+ * Write one log record of syslog priority pri (LOG_ERR, LOG_WARNING,
+ * LOG_INFO, LOG_DEBUG) to stderr as a single line, one write(2):
+ * "2026-11-23T14:55:20Z mailautoconf-fcgi[PID]: message", or, when
+ * stderr is the journal, "<3>message".  Control characters in the
+ * message become '?', so a record is always one line; a message too long
+ * for LOG_LINE_MAX is cut.  Safe from any thread.
+ */
+static void
+log_vwrite(int pri, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 	struct timespec ts;
 	struct tm tm;
-	size_t n, i, start;
-	va_list ap;
+	size_t n = 0, i, start;
 	int k;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	k = snprintf(
-	    line + n, sizeof(line) - n, " %s[%ld]: ", PROG, (long)getpid());
+	if (log_journal) {
+		k = snprintf(line, sizeof(line), "<%d>", pri);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		k = snprintf(line + n, sizeof(line) - n, " %s[%ld]: ", PROG,
+		    (long)getpid());
+	}
 	if (k < 0 || (size_t)k >= sizeof(line) - n)
 		return;
 	n += (size_t)k;
 	start = n;
-	va_start(ap, fmt);
 	k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	va_end(ap);
 	if (k < 0)
 		k = 0;
 	if ((size_t)k >= sizeof(line) - n - 1)
@@ -234,6 +274,52 @@ log_write(const char *fmt, ...)
 	if (write(STDERR_FILENO, line, n) < 0) {
 		/* Nowhere left to report it. */
 	}
+}
+
+static void
+log_write(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(pri, fmt, ap);
+	va_end(ap);
+}
+
+/* lib/'s hook (mac_log): it reports only failures, which end in a 500. */
+static void log_lib(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+log_lib(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A message of -t or of the command line, for whoever started us:
+ * "mailautoconf-fcgi: message", or "<3>message" when stderr is the
+ * journal (ExecStartPre= and ExecReload= run -t).
+ */
+static void report(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+report(int pri, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_journal)
+		fprintf(stderr, "<%d>%s\n", pri, msg);
+	else
+		fprintf(stderr, "%s: %s\n", PROG, msg);
 }
 
 /*
@@ -265,9 +351,10 @@ log_lines(const char *err, const char *pre, const char *post)
 	int len;
 
 	if (err[0] == '\0')
-		log_write("%scannot load the configuration%s", pre, post);
+		log_write(
+		    LOG_ERR, "%scannot load the configuration%s", pre, post);
 	while ((line = err_next(&err, &len)) != NULL)
-		log_write("%s%.*s%s", pre, len, line, post);
+		log_write(LOG_ERR, "%s%.*s%s", pre, len, line, post);
 }
 
 static void
@@ -315,18 +402,17 @@ cfg_test(const char *path)
 
 	if ((cfg = mac_cfg_load(path, err, sizeof(err))) != NULL) {
 		mac_cfg_free(cfg);
-		fprintf(stderr, "%s: the configuration file %s syntax is ok\n",
-		    PROG, path);
-		fprintf(stderr,
-		    "%s: configuration file %s test is successful\n", PROG,
-		    path);
+		report(
+		    LOG_INFO, "the configuration file %s syntax is ok", path);
+		report(
+		    LOG_INFO, "configuration file %s test is successful", path);
 		return 0;
 	}
 	if (err[0] == '\0')
-		fprintf(stderr, "%s: [emerg] %s: cannot load\n", PROG, path);
+		report(LOG_ERR, "[emerg] %s: cannot load", path);
 	while ((line = err_next(&p, &len)) != NULL)
-		fprintf(stderr, "%s: [emerg] %.*s\n", PROG, len, line);
-	fprintf(stderr, "%s: configuration file %s test failed\n", PROG, path);
+		report(LOG_ERR, "[emerg] %.*s", len, line);
+	report(LOG_ERR, "configuration file %s test failed", path);
 	return 1;
 }
 
@@ -346,32 +432,36 @@ sock_unix(const char *path)
 	memset(&sau, 0, sizeof(sau));
 	sau.sun_family = AF_UNIX;
 	if (path[0] == '\0' || strlen(path) >= sizeof(sau.sun_path)) {
-		log_write("socket path is empty or too long: %s", path);
+		log_write(
+		    LOG_ERR, "socket path is empty or too long: %s", path);
 		return -1;
 	}
 	memcpy(sau.sun_path, path, strlen(path));
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			log_write("%s exists and is not a socket", path);
+			log_write(
+			    LOG_ERR, "%s exists and is not a socket", path);
 			return -1;
 		}
 		if ((probe = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) {
-			log_write("socket: %s", strerror(errno));
+			log_write(LOG_ERR, "socket: %s", strerror(errno));
 			return -1;
 		}
 		rc = connect(probe, (struct sockaddr *)&sau, sizeof(sau));
 		close(probe);
 		if (rc == 0) {
-			log_write("%s is in use by a running process", path);
+			log_write(
+			    LOG_ERR, "%s is in use by a running process", path);
 			return -1;
 		}
 		if (unlink(path) != 0) {
-			log_write("unlink %s: %s", path, strerror(errno));
+			log_write(
+			    LOG_ERR, "unlink %s: %s", path, strerror(errno));
 			return -1;
 		}
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) {
-		log_write("socket: %s", strerror(errno));
+		log_write(LOG_ERR, "socket: %s", strerror(errno));
 		return -1;
 	}
 	old = umask(SOCK_UMASK);
@@ -379,7 +469,8 @@ sock_unix(const char *path)
 	umask(old);
 	if (rc != 0 || chmod(path, SOCK_MODE) != 0 ||
 	    listen(fd, LISTEN_BACKLOG) != 0) {
-		log_write("cannot listen on %s: %s", path, strerror(errno));
+		log_write(
+		    LOG_ERR, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -407,7 +498,8 @@ sock_tcp(const char *spec)
 	if (colon == NULL || (hlen = (size_t)(colon - spec)) == 0 ||
 	    hlen >= sizeof(host) ||
 	    opt_number(colon + 1, 1, UINT16_MAX, &port) != 0) {
-		log_write("bad socket %s: want unix:/path or ADDR:PORT", spec);
+		log_write(LOG_ERR,
+		    "bad socket %s: want unix:/path or ADDR:PORT", spec);
 		return -1;
 	}
 	memcpy(host, spec, hlen);
@@ -428,18 +520,19 @@ sock_tcp(const char *spec)
 			sslen = 0;
 	}
 	if (sslen == 0) {
-		log_write(
+		log_write(LOG_ERR,
 		    "bad socket %s: ADDR must be a numeric address", spec);
 		return -1;
 	}
 	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) < 0) {
-		log_write("socket: %s", strerror(errno));
+		log_write(LOG_ERR, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
 	    bind(fd, (struct sockaddr *)&ss, sslen) != 0 ||
 	    listen(fd, LISTEN_BACKLOG) != 0) {
-		log_write("cannot listen on %s: %s", spec, strerror(errno));
+		log_write(
+		    LOG_ERR, "cannot listen on %s: %s", spec, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -457,8 +550,9 @@ sock_inherited(void)
 	if (getsockopt(STDIN_FILENO, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) !=
 		0 ||
 	    !on) {
-		log_write("fd 0 is not a listening socket: start under "
-			  "spawn-fcgi or give -s");
+		log_write(LOG_ERR,
+		    "fd 0 is not a listening socket: start under "
+		    "spawn-fcgi or give -s");
 		return -1;
 	}
 	return STDIN_FILENO;
@@ -610,8 +704,8 @@ resp_write(struct worker *w, FCGX_Request *fr, const struct mac_req *req,
 	}
 	n = http_head(w->out, HTTP_HEAD_MAX, e, r);
 	if (n == 0) {
-		log_write("%s: cannot format the headers for \"%s\"", __func__,
-		    mac_strerror(e));
+		log_write(LOG_ERR, "%s: cannot format the headers for \"%s\"",
+		    __func__, mac_strerror(e));
 		memset(&fallback, 0, sizeof(fallback));
 		fallback.content_type = "text/plain; charset=utf-8";
 		r = &fallback;
@@ -656,7 +750,7 @@ log_request(const struct mac_req *req, enum mac_err e, const struct mac_resp *r)
 	if (r->local.len > 0)
 		*o++ = '@';
 	*o = '\0';
-	log_write("request: %s %s %d %s%.*s", mnames[req->method],
+	log_write(LOG_DEBUG, "request: %s %s %d %s%.*s", mnames[req->method],
 	    r->route != NULL ? r->route : "-", http_status(e), local,
 	    (int)(r->domain.len > 0 ? r->domain.len : 1),
 	    r->domain.len > 0 ? r->domain.p : "-");
@@ -693,7 +787,7 @@ accept_fail(int err)
 	time_t now = time(NULL);
 
 	if (atomic_exchange(&accept_log_sec, (long)now) != (long)now)
-		log_write("accept: %s", strerror(err));
+		log_write(LOG_ERR, "accept: %s", strerror(err));
 }
 
 /*
@@ -707,7 +801,7 @@ bad_conn(const char *why)
 	time_t now = time(NULL);
 
 	if (atomic_exchange(&bad_log_sec, (long)now) != (long)now)
-		log_write("bad connection closed: %s", why);
+		log_write(LOG_WARNING, "bad connection closed: %s", why);
 }
 
 /*
@@ -1114,7 +1208,7 @@ listen_arm(void)
 	ev.data.u64 = EV_LISTEN;
 	if (!atomic_load(&stopping) &&
 	    epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &ev) != 0)
-		log_write("epoll_ctl: %s", strerror(errno));
+		log_write(LOG_ERR, "epoll_ctl: %s", strerror(errno));
 }
 
 /*
@@ -1170,14 +1264,15 @@ worker_main(void *arg)
 
 	/* listen_sock -1: see conn_serve(). */
 	if (FCGX_InitRequest(&fr, -1, 0) != 0) {
-		log_write("%s: FCGX_InitRequest failed", __func__);
+		log_write(LOG_ERR, "%s: FCGX_InitRequest failed", __func__);
 		return NULL;
 	}
 	for (;;) {
 		n = epoll_wait(epoll_fd, &ev, 1, -1);
 		if (n < 0) {
 			if (errno != EINTR)
-				log_write("epoll_wait: %s", strerror(errno));
+				log_write(
+				    LOG_ERR, "epoll_wait: %s", strerror(errno));
 			continue;
 		}
 		if (n == 0)
@@ -1211,7 +1306,8 @@ cfg_reload(const char *path)
 	np = mac_cfg_nproviders(next);
 	nd = mac_cfg_ndomains(next);
 	cfgswap_publish(next);
-	log_write("reloaded %s: %zu providers, %zu domains", path, np, nd);
+	log_write(
+	    LOG_INFO, "reloaded %s: %zu providers, %zu domains", path, np, nd);
 }
 
 /*
@@ -1230,7 +1326,7 @@ serve_stop(const char *unix_path)
 	atomic_store(&stopping, 1);
 	if (epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, NULL) != 0 ||
 	    shutdown(listen_fd, SHUT_RDWR) != 0)
-		log_write("stop listening: %s", strerror(errno));
+		log_write(LOG_WARNING, "stop listening: %s", strerror(errno));
 	if (unix_path != NULL)
 		(void)unlink(unix_path);
 	for (waited = 0;
@@ -1239,8 +1335,9 @@ serve_stop(const char *unix_path)
 	     waited += STOP_POLL_MS)
 		nanosleep(&pause, NULL);
 	if (n > 0)
-		log_write("requests still in flight at exit: %d", n);
-	log_write("exiting");
+		log_write(
+		    LOG_WARNING, "requests still in flight at exit: %d", n);
+	log_write(LOG_INFO, "exiting");
 }
 
 /*
@@ -1264,7 +1361,8 @@ fd_limit(void)
 	if (rl.rlim_cur < want) {
 		rl.rlim_cur = want;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-			log_write("setrlimit: %s", strerror(errno));
+			log_write(
+			    LOG_WARNING, "setrlimit: %s", strerror(errno));
 			(void)getrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
@@ -1290,7 +1388,7 @@ transport_init(size_t nfds)
 	conn_state = calloc(nfds, sizeof(*conn_state));
 	conn_partial = calloc(nfds, sizeof(*conn_partial));
 	if (conn_state == NULL || conn_partial == NULL) {
-		log_write("out of memory for %zu connections", nfds);
+		log_write(LOG_ERR, "out of memory for %zu connections", nfds);
 		return -1;
 	}
 	if (getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0)
@@ -1303,7 +1401,7 @@ transport_init(size_t nfds)
 	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
 	    (epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
-		log_write("epoll: %s", strerror(errno));
+		log_write(LOG_ERR, "epoll: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -1340,12 +1438,12 @@ sig_setup(sigset_t *set)
 		sigaddset(set, waited[i]);
 	}
 	if ((rc = pthread_sigmask(SIG_BLOCK, set, NULL)) != 0) {
-		log_write("pthread_sigmask: %s", strerror(rc));
+		log_write(LOG_ERR, "pthread_sigmask: %s", strerror(rc));
 		return -1;
 	}
 	return 0;
 fail:
-	log_write("sigaction: %s", strerror(errno));
+	log_write(LOG_ERR, "sigaction: %s", strerror(errno));
 	return -1;
 }
 
@@ -1360,7 +1458,8 @@ main(int argc, char *argv[])
 	int c, test = 0, sig, rc;
 	size_t i, nfds;
 
-	mac_log = log_write;
+	log_init();
+	mac_log = log_lib;
 	while ((c = getopt(argc, argv, "c:dhn:s:tV")) != -1) {
 		switch (c) {
 		case 'c':
@@ -1375,8 +1474,8 @@ main(int argc, char *argv[])
 		case 'n':
 			if (opt_number(optarg, THREADS_AUTO, THREADS_MAX,
 				&nthreads) != 0) {
-				fprintf(stderr, "%s: -n wants 0..%d, not %s\n",
-				    PROG, THREADS_MAX, optarg);
+				report(LOG_ERR, "-n wants 0..%d, not %s",
+				    THREADS_MAX, optarg);
 				return 2;
 			}
 			break;
@@ -1409,7 +1508,7 @@ main(int argc, char *argv[])
 
 	/* Signals first: a SIGTERM or SIGHUP during startup waits for us. */
 	if (FCGX_Init() != 0) {
-		log_write("FCGX_Init failed");
+		log_write(LOG_ERR, "FCGX_Init failed");
 		return 1;
 	}
 	if (sig_setup(&set) != 0)
@@ -1418,7 +1517,7 @@ main(int argc, char *argv[])
 	/* A bad file must stop us before the socket of a running peer. */
 	if ((cfg = mac_cfg_load(path, err, sizeof(err))) == NULL) {
 		log_lines(err, "", "");
-		log_write("not started: %s has errors", path);
+		log_write(LOG_ERR, "not started: %s has errors", path);
 		return 1;
 	}
 	if (spec == NULL)
@@ -1434,7 +1533,7 @@ main(int argc, char *argv[])
 
 	if (cfgswap_init((size_t)nthreads, cfg) != 0 ||
 	    (workers = calloc((size_t)nthreads, sizeof(*workers))) == NULL) {
-		log_write("out of memory for %ld workers", nthreads);
+		log_write(LOG_ERR, "out of memory for %ld workers", nthreads);
 		goto fail;
 	}
 	for (i = 0; i < (size_t)nthreads; i++) {
@@ -1445,15 +1544,16 @@ main(int argc, char *argv[])
 	for (i = 0; i < (size_t)nthreads; i++)
 		if ((rc = pthread_create(&workers[i].tid, NULL, worker_main,
 			 &workers[i])) != 0) {
-			log_write("pthread_create: %s", strerror(rc));
+			log_write(LOG_ERR, "pthread_create: %s", strerror(rc));
 			goto fail;
 		}
-	log_write("started: %s, %zu providers, %zu domains, %ld threads", path,
+	log_write(LOG_INFO,
+	    "started: %s, %zu providers, %zu domains, %ld threads", path,
 	    mac_cfg_nproviders(cfg), mac_cfg_ndomains(cfg), nthreads);
 
 	for (;;) {
 		if ((rc = sigwait(&set, &sig)) != 0) {
-			log_write("sigwait: %s", strerror(rc));
+			log_write(LOG_ERR, "sigwait: %s", strerror(rc));
 			continue;
 		}
 		if (sig == SIGHUP)
