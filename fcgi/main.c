@@ -30,6 +30,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -73,7 +74,20 @@
 #define THREADS_PER_CPU 2
 #define THREADS_AUTO 0
 #define THREADS_MAX 1024
-#define LISTEN_BACKLOG 128
+/*
+ * The listening socket's backlog (-b): by default the system's maximum,
+ * net.core.somaxconn, read at start; SOMAXCONN (4096 in glibc, the
+ * kernel's default since Linux 5.4) if it cannot be read, as under
+ * systemd's ProcSubset=pid.  listen(2) cuts a larger value to the
+ * system's maximum.  With 128, nginx opening connections faster than
+ * they were accepted (any upstream keepalive smaller than its concurrent
+ * requests) met a full queue: connect() fails at once on a unix socket
+ * (EAGAIN), and nginx answers 502.
+ */
+#define BACKLOG_SYS "/proc/sys/net/core/somaxconn"
+#define BACKLOG_GUESS SOMAXCONN
+#define BACKLOG_MAX INT_MAX
+#define BACKLOG_TEXT_MAX 32
 #define SOCK_UMASK 0117 /* a new unix socket gets mode 0660 */
 #define SOCK_MODE 0660
 /*
@@ -106,6 +120,12 @@
 #define STOP_WAIT_MS 10000 /* in-flight requests get this long on SIGTERM */
 #define STOP_POLL_MS 10
 #define ACCEPT_RETRY_MS 100 /* pause after a failed accept (EMFILE...) */
+/*
+ * Connections one wake-up accepts at most before the listening socket is
+ * armed again (and the next wake-up, for those still queued, goes to
+ * another worker); the one that accepts serves the first of them itself.
+ */
+#define ACCEPT_BATCH_MAX 64
 #define SECS_PER_DAY 86400
 #define MS_PER_SEC 1000
 #define NS_PER_MS (1000 * 1000L)
@@ -186,6 +206,7 @@ static size_t conn_max;              /* entries in both */
 static int epoll_fd = -1;
 static int listen_fd = -1;
 static int listen_tcp;
+static int listen_backlog; /* -b, or backlog_default() */
 static atomic_int stopping;
 static atomic_int inflight; /* requests being answered */
 static atomic_int partial;  /* connections with part of a request queued */
@@ -362,15 +383,19 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: %s [-c file] [-t] [-s unix:/path | -s addr:port] "
-	    "[-n threads] [-d] [-V] [-h]\n"
+	    "[-b backlog] [-n threads] [-d] [-V] [-h]\n"
 	    "  -c file     configuration (default %s)\n"
 	    "  -t          test the configuration and exit\n"
 	    "  -s socket   listen there; default: the FastCGI socket on fd 0\n"
+	    "  -b backlog  listen queue, 1..%d; default: the system's "
+	    "maximum\n"
+	    "              (net.core.somaxconn)\n"
 	    "  -n threads  worker threads, 1..%d; 0 (default): %d per CPU\n"
 	    "  -d          debug: log every request, with its address\n"
 	    "  -V          print the version and exit\n"
 	    "  -h          print this help and exit\n",
-	    PROG, MAC_DEFAULT_CONFIG, THREADS_MAX, THREADS_PER_CPU);
+	    PROG, MAC_DEFAULT_CONFIG, BACKLOG_MAX, THREADS_MAX,
+	    THREADS_PER_CPU);
 }
 
 /* Parse a decimal in [lo, hi]; returns 0 and sets *out, or -1. */
@@ -468,7 +493,7 @@ sock_unix(const char *path)
 	rc = bind(fd, (struct sockaddr *)&sau, sizeof(sau));
 	umask(old);
 	if (rc != 0 || chmod(path, SOCK_MODE) != 0 ||
-	    listen(fd, LISTEN_BACKLOG) != 0) {
+	    listen(fd, listen_backlog) != 0) {
 		log_write(
 		    LOG_ERR, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
@@ -530,7 +555,7 @@ sock_tcp(const char *spec)
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
 	    bind(fd, (struct sockaddr *)&ss, sslen) != 0 ||
-	    listen(fd, LISTEN_BACKLOG) != 0) {
+	    listen(fd, listen_backlog) != 0) {
 		log_write(
 		    LOG_ERR, "cannot listen on %s: %s", spec, strerror(errno));
 		close(fd);
@@ -539,9 +564,14 @@ sock_tcp(const char *spec)
 	return fd;
 }
 
-/* Check that fd 0 is a listening socket, as spawn-fcgi leaves it. */
+/*
+ * Check that fd 0 is a listening socket, as spawn-fcgi leaves it.  With
+ * set_backlog (-b given), listen(2) on it again, which sets a listening
+ * socket's backlog anew; otherwise it keeps the one its creator chose
+ * (spawn-fcgi's -b, 1024 by default).
+ */
 static int
-sock_inherited(void)
+sock_inherited(int set_backlog)
 {
 	socklen_t len;
 	int on = 0;
@@ -555,7 +585,36 @@ sock_inherited(void)
 		    "spawn-fcgi or give -s");
 		return -1;
 	}
+	if (set_backlog && listen(STDIN_FILENO, listen_backlog) != 0) {
+		log_write(LOG_ERR, "listen on fd 0: %s", strerror(errno));
+		return -1;
+	}
 	return STDIN_FILENO;
+}
+
+/*
+ * The system's maximum backlog, net.core.somaxconn, or BACKLOG_GUESS if
+ * it cannot be read.
+ */
+static int
+backlog_default(void)
+{
+	char text[BACKLOG_TEXT_MAX];
+	ssize_t n;
+	long v;
+	int fd;
+
+	if ((fd = open(BACKLOG_SYS, O_RDONLY | O_CLOEXEC)) < 0)
+		return BACKLOG_GUESS;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return BACKLOG_GUESS;
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (opt_number(text, 1, BACKLOG_MAX, &v) != 0)
+		return BACKLOG_GUESS;
+	return (int)v;
 }
 
 /* A parameter as a counted string; absent and empty are both empty. */
@@ -1212,13 +1271,34 @@ listen_arm(void)
 }
 
 /*
+ * Hand a connection just accepted (owned by the caller, CONN_BUSY) to
+ * whichever worker is free: let go of it, then register it with epoll.
+ * Its request is usually queued already, and then the event comes at
+ * once (conn_event()).  No other worker can see fd before it is
+ * registered, so letting go first is safe.
+ */
+static void
+conn_hand_off(int fd, uint32_t gen)
+{
+	atomic_store(&conn_state[fd], CONN_WORD(gen, CONN_IDLE));
+	if (conn_register(fd, gen) != 0)
+		conn_close(fd, gen);
+}
+
+/*
  * The listening socket is readable; its event is one-shot, so this worker
- * alone got it.  Accept one connection, arm the socket again at once (if
- * more are waiting, the next event goes to another worker), then serve
- * the connection (see conn_run()).  Level-triggered without one-shot,
- * every wake-up would wake a second worker for the socket still queued,
- * and at high connection rates most of them would find nothing to accept.
- * When descriptors run out (EMFILE...), the socket stays disarmed for
+ * alone got it.  Accept every connection queued (up to ACCEPT_BATCH_MAX),
+ * handing all but the first to the other workers as they come, arm the
+ * socket again, then serve the first (see conn_run()).  Taking one
+ * connection per wake-up, each connection of a burst (nginx opens one
+ * per request beyond its upstream keepalive) waited for a worker to
+ * finish the request it had taken with the previous one.  What keeps a
+ * burst from overflowing the queue is the backlog, though: with 128,
+ * nginx still met a full queue now and then.  Level-triggered without
+ * one-shot, every wake-up would wake a second worker for the socket
+ * still queued, and at high connection rates most of them would find
+ * nothing to accept.  When descriptors run out
+ * (EMFILE...) before any is accepted, the socket stays disarmed for
  * ACCEPT_RETRY_MS while the other workers keep serving (and closing)
  * connections.
  */
@@ -1226,33 +1306,48 @@ static void
 listen_accept(struct worker *w, FCGX_Request *fr)
 {
 	const struct timespec pause = {0, ACCEPT_RETRY_MS * NS_PER_MS};
-	uint32_t gen;
-	int fd;
+	uint32_t gen, first_gen = 0;
+	int fd, first = -1, n;
 
-	do
-		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	while (fd < 0 &&
-	       (errno == EINTR || errno == ECONNABORTED || errno == EPROTO));
-	if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    !atomic_load(&stopping)) {
-		accept_fail(errno);
-		nanosleep(&pause, NULL);
+	for (n = 0; n < ACCEPT_BATCH_MAX && !atomic_load(&stopping); n++) {
+		do
+			fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		while (fd < 0 && (errno == EINTR || errno == ECONNABORTED ||
+				     errno == EPROTO));
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    !atomic_load(&stopping)) {
+				accept_fail(errno);
+				if (first < 0)
+					nanosleep(&pause, NULL);
+			}
+			break;
+		}
+		if (conn_add(fd, &gen) != 0)
+			break; /* out of descriptors: serve what we have */
+		if (first < 0) {
+			first = fd;
+			first_gen = gen;
+		} else {
+			conn_hand_off(fd, gen);
+		}
 	}
 	listen_arm();
-	if (fd < 0)
+	if (first < 0)
 		return;
 	if (atomic_load(&stopping))
-		close(fd);
-	else if (conn_add(fd, &gen) == 0)
-		conn_run(w, fr, fd, gen, 1);
+		conn_close(first, first_gen);
+	else
+		conn_run(w, fr, first, first_gen, 1);
 }
 
 /*
  * A worker: wait on the shared epoll instance for one event at a time
  * and handle it, until the process exits.  The listening socket is
- * one-shot (one worker accepts, then re-arms it); connections are
- * edge-triggered and owned through conn_state, so exactly one worker
- * reads a connection at a time and none waits on an idle one.
+ * one-shot (one worker accepts what is queued, then re-arms it);
+ * connections are edge-triggered and owned through conn_state, so
+ * exactly one worker reads a connection at a time and none waits on an
+ * idle one.
  */
 static void *
 worker_main(void *arg)
@@ -1454,14 +1549,21 @@ main(int argc, char *argv[])
 	char err[MAC_CFG_ERR_MAX] = "";
 	struct mac_cfg *cfg;
 	sigset_t set;
-	long nthreads = THREADS_AUTO, ncpu;
+	long nthreads = THREADS_AUTO, ncpu, backlog = 0;
 	int c, test = 0, sig, rc;
 	size_t i, nfds;
 
 	log_init();
 	mac_log = log_lib;
-	while ((c = getopt(argc, argv, "c:dhn:s:tV")) != -1) {
+	while ((c = getopt(argc, argv, "b:c:dhn:s:tV")) != -1) {
 		switch (c) {
+		case 'b':
+			if (opt_number(optarg, 1, BACKLOG_MAX, &backlog) != 0) {
+				report(LOG_ERR, "-b wants 1..%d, not %s",
+				    BACKLOG_MAX, optarg);
+				return 2;
+			}
+			break;
 		case 'c':
 			path = optarg;
 			break;
@@ -1520,8 +1622,9 @@ main(int argc, char *argv[])
 		log_write(LOG_ERR, "not started: %s has errors", path);
 		return 1;
 	}
+	listen_backlog = backlog > 0 ? (int)backlog : backlog_default();
 	if (spec == NULL)
-		listen_fd = sock_inherited();
+		listen_fd = sock_inherited(backlog > 0);
 	else if (strncmp(spec, "unix:", 5) == 0)
 		listen_fd = sock_unix(unix_path = spec + 5);
 	else

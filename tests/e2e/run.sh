@@ -571,6 +571,54 @@ fi
 own_serve "-s 127.0.0.1:PORT -> listens on TCP loopback and answers 200" \
 	"127.0.0.1:$own_port" "tcp:127.0.0.1:$own_port"
 
+# -b: the listening socket's backlog, as ss(8) shows it (Send-Q of a
+# listening socket).  Default: the system's maximum.
+backlog_of() { # unix:PATH | PORT
+	case $1 in
+	unix:*) ss -lxH | awk -v p="${1#unix:}" '$5 == p { print $4 }' ;;
+	*) ss -ltnH "sport = :$1" | awk '{ print $3 }' ;;
+	esac
+}
+backlog_run() { # where [option...]: start with options, print the backlog
+	local where=$1 pid
+	shift
+	"$@" 2>"$tmp/backlog.log" &
+	pid=$!
+	wait_for 10 grep -q 'started: ' "$tmp/backlog.log" || true
+	backlog_of "$where"
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+somaxconn=$(cat /proc/sys/net/core/somaxconn)
+name="-b 64 -> a listen queue of 64 (unix, TCP, and spawn-fcgi's socket on fd 0, made with 1024); without -b, net.core.somaxconn ($somaxconn)"
+if command -v ss >/dev/null; then
+	b_def=$(backlog_run "unix:$tmp/bl.sock" "$bin" -c "$config" -s "unix:$tmp/bl.sock")
+	b_unix=$(backlog_run "unix:$tmp/bl.sock" "$bin" -c "$config" -s "unix:$tmp/bl.sock" -b 64)
+	b_tcp=$(backlog_run "$own_port" "$bin" -c "$config" -s "127.0.0.1:$own_port" -b 64)
+	b_spawn=$(backlog_run "unix:$tmp/bl.sock" spawn-fcgi -n -s "$tmp/bl.sock" \
+		"${spawn_ids[@]}" -- "$bin" -c "$config" -b 64)
+	b_spawn_def=$(backlog_run "unix:$tmp/bl.sock" spawn-fcgi -n -s "$tmp/bl.sock" \
+		"${spawn_ids[@]}" -- "$bin" -c "$config")
+	if [ "$b_def" = "$somaxconn" ] && [ "$b_unix" = 64 ] && [ "$b_tcp" = 64 ] &&
+		[ "$b_spawn" = 64 ] && [ "$b_spawn_def" = 1024 ]; then
+		ok "$name"
+	else
+		not_ok "$name" "default '$b_def', unix '$b_unix', TCP '$b_tcp'," \
+			"spawn-fcgi with -b 64 '$b_spawn', without '$b_spawn_def'"
+	fi
+else
+	not_ok "$name" "ss is not installed (Debian: iproute2)"
+fi
+name="-b 0 and -b x -> 'wants 1..', exit 2"
+rc1=0 rc2=0
+"$bin" -b 0 -c "$config" -s "unix:$tmp/bl.sock" 2>"$tmp/b0.log" || rc1=$?
+"$bin" -b x -c "$config" -s "unix:$tmp/bl.sock" 2>>"$tmp/b0.log" || rc2=$?
+if [ "$rc1" = 2 ] && [ "$rc2" = 2 ] && [ "$(grep -c -- '-b wants 1\.\.' "$tmp/b0.log")" = 2 ]; then
+	ok "$name"
+else
+	not_ok "$name" "exit $rc1 and $rc2" "$(cat "$tmp/b0.log")"
+fi
+
 name="-V -> version on stdout, exit 0"
 if out=$("$bin" -V 2>&1) && printf '%s' "$out" | grep -q '[0-9]\.[0-9]'; then
 	ok "$name"
@@ -578,7 +626,7 @@ else
 	not_ok "$name" "got: $out"
 fi
 name="-h -> usage naming every option, exit 0"
-if out=$("$bin" -h 2>&1) && for o in -c -t -s -n -V -h; do
+if out=$("$bin" -h 2>&1) && for o in -b -c -t -s -n -d -V -h; do
 	printf '%s' "$out" | grep -q -- "$o" || exit 1
 done; then
 	ok "$name"
