@@ -30,6 +30,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -39,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h> /* LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG */
 #include <time.h>
 #include <unistd.h>
 
@@ -72,7 +74,20 @@
 #define THREADS_PER_CPU 2
 #define THREADS_AUTO 0
 #define THREADS_MAX 1024
-#define LISTEN_BACKLOG 128
+/*
+ * The listening socket's backlog (-b): by default the system's maximum,
+ * net.core.somaxconn, read at start; SOMAXCONN (4096 in glibc, the
+ * kernel's default since Linux 5.4) if it cannot be read, as under
+ * systemd's ProcSubset=pid.  listen(2) cuts a larger value to the
+ * system's maximum.  With 128, nginx opening connections faster than
+ * they were accepted (any upstream keepalive smaller than its concurrent
+ * requests) met a full queue: connect() fails at once on a unix socket
+ * (EAGAIN), and nginx answers 502.
+ */
+#define BACKLOG_SYS "/proc/sys/net/core/somaxconn"
+#define BACKLOG_GUESS SOMAXCONN
+#define BACKLOG_MAX INT_MAX
+#define BACKLOG_TEXT_MAX 32
 #define SOCK_UMASK 0117 /* a new unix socket gets mode 0660 */
 #define SOCK_MODE 0660
 /*
@@ -105,6 +120,12 @@
 #define STOP_WAIT_MS 10000 /* in-flight requests get this long on SIGTERM */
 #define STOP_POLL_MS 10
 #define ACCEPT_RETRY_MS 100 /* pause after a failed accept (EMFILE...) */
+/*
+ * Connections one wake-up accepts at most before the listening socket is
+ * armed again (and the next wake-up, for those still queued, goes to
+ * another worker); the one that accepts serves the first of them itself.
+ */
+#define ACCEPT_BATCH_MAX 64
 #define SECS_PER_DAY 86400
 #define MS_PER_SEC 1000
 #define NS_PER_MS (1000 * 1000L)
@@ -185,6 +206,7 @@ static size_t conn_max;              /* entries in both */
 static int epoll_fd = -1;
 static int listen_fd = -1;
 static int listen_tcp;
+static int listen_backlog; /* -b, or backlog_default() */
 static atomic_int stopping;
 static atomic_int inflight; /* requests being answered */
 static atomic_int partial;  /* connections with part of a request queued */
@@ -192,36 +214,75 @@ static atomic_long accept_log_sec;
 static atomic_long bad_log_sec;
 static int debug_log; /* -d: one line per request, address included */
 
-static void log_write(const char *, ...) __attribute__((format(printf, 1, 2)));
+static int log_journal; /* stderr is the journal: see log_init() */
+
+static void log_vwrite(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+static void log_write(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /*
- * Write one log record to stderr as a single line, one write(2):
- * "2026-11-23T14:55:20Z mailautoconf-fcgi[PID]: message".  Control
- * characters in the message become '?', so a record is always one line;
- * a message too long for LOG_LINE_MAX is cut.  Safe from any thread.
+ * Decide how log records look, once, before the first one.  systemd
+ * sets JOURNAL_STREAM to "DEV:INODE" (decimal) of the stream it connects
+ * a service's standard error to (systemd.exec(5), sd_journal_stream_fd(3));
+ * the variable is inherited by children whose stderr may go elsewhere,
+ * so it counts only if fstat(2) of our standard error gives that device
+ * and inode.  Then journald adds the time and the tag itself and reads
+ * the priority from an sd-daemon(3) prefix ("<3>"); elsewhere a record
+ * carries its own time and tag.
  */
 static void
-log_write(const char *fmt, ...)
+log_init(void)
+{
+	const char *s = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return;
+	errno = 0;
+	dev = strtoull(s, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9')
+		return;
+	ino = strtoull(end + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || fstat(STDERR_FILENO, &st) != 0)
+		return;
+	log_journal = (unsigned long long)st.st_dev == dev &&
+		      (unsigned long long)st.st_ino == ino;
+}
+
+/*
+ * Write one log record of syslog priority pri (LOG_ERR, LOG_WARNING,
+ * LOG_INFO, LOG_DEBUG) to stderr as a single line, one write(2):
+ * "2026-11-23T14:55:20Z mailautoconf-fcgi[PID]: message", or, when
+ * stderr is the journal, "<3>message".  Control characters in the
+ * message become '?', so a record is always one line; a message too long
+ * for LOG_LINE_MAX is cut.  Safe from any thread.
+ */
+static void
+log_vwrite(int pri, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 	struct timespec ts;
 	struct tm tm;
-	size_t n, i, start;
-	va_list ap;
+	size_t n = 0, i, start;
 	int k;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	k = snprintf(
-	    line + n, sizeof(line) - n, " %s[%ld]: ", PROG, (long)getpid());
+	if (log_journal) {
+		k = snprintf(line, sizeof(line), "<%d>", pri);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		k = snprintf(line + n, sizeof(line) - n, " %s[%ld]: ", PROG,
+		    (long)getpid());
+	}
 	if (k < 0 || (size_t)k >= sizeof(line) - n)
 		return;
 	n += (size_t)k;
 	start = n;
-	va_start(ap, fmt);
 	k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	va_end(ap);
 	if (k < 0)
 		k = 0;
 	if ((size_t)k >= sizeof(line) - n - 1)
@@ -234,6 +295,52 @@ log_write(const char *fmt, ...)
 	if (write(STDERR_FILENO, line, n) < 0) {
 		/* Nowhere left to report it. */
 	}
+}
+
+static void
+log_write(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(pri, fmt, ap);
+	va_end(ap);
+}
+
+/* lib/'s hook (mac_log): it reports only failures, which end in a 500. */
+static void log_lib(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+log_lib(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A message of -t or of the command line, for whoever started us:
+ * "mailautoconf-fcgi: message", or "<3>message" when stderr is the
+ * journal (ExecStartPre= and ExecReload= run -t).
+ */
+static void report(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+report(int pri, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_journal)
+		fprintf(stderr, "<%d>%s\n", pri, msg);
+	else
+		fprintf(stderr, "%s: %s\n", PROG, msg);
 }
 
 /*
@@ -265,9 +372,10 @@ log_lines(const char *err, const char *pre, const char *post)
 	int len;
 
 	if (err[0] == '\0')
-		log_write("%scannot load the configuration%s", pre, post);
+		log_write(
+		    LOG_ERR, "%scannot load the configuration%s", pre, post);
 	while ((line = err_next(&err, &len)) != NULL)
-		log_write("%s%.*s%s", pre, len, line, post);
+		log_write(LOG_ERR, "%s%.*s%s", pre, len, line, post);
 }
 
 static void
@@ -275,15 +383,19 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: %s [-c file] [-t] [-s unix:/path | -s addr:port] "
-	    "[-n threads] [-d] [-V] [-h]\n"
+	    "[-b backlog] [-n threads] [-d] [-V] [-h]\n"
 	    "  -c file     configuration (default %s)\n"
 	    "  -t          test the configuration and exit\n"
 	    "  -s socket   listen there; default: the FastCGI socket on fd 0\n"
+	    "  -b backlog  listen queue, 1..%d; default: the system's "
+	    "maximum\n"
+	    "              (net.core.somaxconn)\n"
 	    "  -n threads  worker threads, 1..%d; 0 (default): %d per CPU\n"
 	    "  -d          debug: log every request, with its address\n"
 	    "  -V          print the version and exit\n"
 	    "  -h          print this help and exit\n",
-	    PROG, MAC_DEFAULT_CONFIG, THREADS_MAX, THREADS_PER_CPU);
+	    PROG, MAC_DEFAULT_CONFIG, BACKLOG_MAX, THREADS_MAX,
+	    THREADS_PER_CPU);
 }
 
 /* Parse a decimal in [lo, hi]; returns 0 and sets *out, or -1. */
@@ -315,18 +427,17 @@ cfg_test(const char *path)
 
 	if ((cfg = mac_cfg_load(path, err, sizeof(err))) != NULL) {
 		mac_cfg_free(cfg);
-		fprintf(stderr, "%s: the configuration file %s syntax is ok\n",
-		    PROG, path);
-		fprintf(stderr,
-		    "%s: configuration file %s test is successful\n", PROG,
-		    path);
+		report(
+		    LOG_INFO, "the configuration file %s syntax is ok", path);
+		report(
+		    LOG_INFO, "configuration file %s test is successful", path);
 		return 0;
 	}
 	if (err[0] == '\0')
-		fprintf(stderr, "%s: [emerg] %s: cannot load\n", PROG, path);
+		report(LOG_ERR, "[emerg] %s: cannot load", path);
 	while ((line = err_next(&p, &len)) != NULL)
-		fprintf(stderr, "%s: [emerg] %.*s\n", PROG, len, line);
-	fprintf(stderr, "%s: configuration file %s test failed\n", PROG, path);
+		report(LOG_ERR, "[emerg] %.*s", len, line);
+	report(LOG_ERR, "configuration file %s test failed", path);
 	return 1;
 }
 
@@ -346,40 +457,45 @@ sock_unix(const char *path)
 	memset(&sau, 0, sizeof(sau));
 	sau.sun_family = AF_UNIX;
 	if (path[0] == '\0' || strlen(path) >= sizeof(sau.sun_path)) {
-		log_write("socket path is empty or too long: %s", path);
+		log_write(
+		    LOG_ERR, "socket path is empty or too long: %s", path);
 		return -1;
 	}
 	memcpy(sau.sun_path, path, strlen(path));
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			log_write("%s exists and is not a socket", path);
+			log_write(
+			    LOG_ERR, "%s exists and is not a socket", path);
 			return -1;
 		}
 		if ((probe = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) {
-			log_write("socket: %s", strerror(errno));
+			log_write(LOG_ERR, "socket: %s", strerror(errno));
 			return -1;
 		}
 		rc = connect(probe, (struct sockaddr *)&sau, sizeof(sau));
 		close(probe);
 		if (rc == 0) {
-			log_write("%s is in use by a running process", path);
+			log_write(
+			    LOG_ERR, "%s is in use by a running process", path);
 			return -1;
 		}
 		if (unlink(path) != 0) {
-			log_write("unlink %s: %s", path, strerror(errno));
+			log_write(
+			    LOG_ERR, "unlink %s: %s", path, strerror(errno));
 			return -1;
 		}
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) {
-		log_write("socket: %s", strerror(errno));
+		log_write(LOG_ERR, "socket: %s", strerror(errno));
 		return -1;
 	}
 	old = umask(SOCK_UMASK);
 	rc = bind(fd, (struct sockaddr *)&sau, sizeof(sau));
 	umask(old);
 	if (rc != 0 || chmod(path, SOCK_MODE) != 0 ||
-	    listen(fd, LISTEN_BACKLOG) != 0) {
-		log_write("cannot listen on %s: %s", path, strerror(errno));
+	    listen(fd, listen_backlog) != 0) {
+		log_write(
+		    LOG_ERR, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -407,7 +523,8 @@ sock_tcp(const char *spec)
 	if (colon == NULL || (hlen = (size_t)(colon - spec)) == 0 ||
 	    hlen >= sizeof(host) ||
 	    opt_number(colon + 1, 1, UINT16_MAX, &port) != 0) {
-		log_write("bad socket %s: want unix:/path or ADDR:PORT", spec);
+		log_write(LOG_ERR,
+		    "bad socket %s: want unix:/path or ADDR:PORT", spec);
 		return -1;
 	}
 	memcpy(host, spec, hlen);
@@ -428,27 +545,33 @@ sock_tcp(const char *spec)
 			sslen = 0;
 	}
 	if (sslen == 0) {
-		log_write(
+		log_write(LOG_ERR,
 		    "bad socket %s: ADDR must be a numeric address", spec);
 		return -1;
 	}
 	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) < 0) {
-		log_write("socket: %s", strerror(errno));
+		log_write(LOG_ERR, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
 	    bind(fd, (struct sockaddr *)&ss, sslen) != 0 ||
-	    listen(fd, LISTEN_BACKLOG) != 0) {
-		log_write("cannot listen on %s: %s", spec, strerror(errno));
+	    listen(fd, listen_backlog) != 0) {
+		log_write(
+		    LOG_ERR, "cannot listen on %s: %s", spec, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-/* Check that fd 0 is a listening socket, as spawn-fcgi leaves it. */
+/*
+ * Check that fd 0 is a listening socket, as spawn-fcgi leaves it.  With
+ * set_backlog (-b given), listen(2) on it again, which sets a listening
+ * socket's backlog anew; otherwise it keeps the one its creator chose
+ * (spawn-fcgi's -b, 1024 by default).
+ */
 static int
-sock_inherited(void)
+sock_inherited(int set_backlog)
 {
 	socklen_t len;
 	int on = 0;
@@ -457,11 +580,41 @@ sock_inherited(void)
 	if (getsockopt(STDIN_FILENO, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) !=
 		0 ||
 	    !on) {
-		log_write("fd 0 is not a listening socket: start under "
-			  "spawn-fcgi or give -s");
+		log_write(LOG_ERR,
+		    "fd 0 is not a listening socket: start under "
+		    "spawn-fcgi or give -s");
+		return -1;
+	}
+	if (set_backlog && listen(STDIN_FILENO, listen_backlog) != 0) {
+		log_write(LOG_ERR, "listen on fd 0: %s", strerror(errno));
 		return -1;
 	}
 	return STDIN_FILENO;
+}
+
+/*
+ * The system's maximum backlog, net.core.somaxconn, or BACKLOG_GUESS if
+ * it cannot be read.
+ */
+static int
+backlog_default(void)
+{
+	char text[BACKLOG_TEXT_MAX];
+	ssize_t n;
+	long v;
+	int fd;
+
+	if ((fd = open(BACKLOG_SYS, O_RDONLY | O_CLOEXEC)) < 0)
+		return BACKLOG_GUESS;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return BACKLOG_GUESS;
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (opt_number(text, 1, BACKLOG_MAX, &v) != 0)
+		return BACKLOG_GUESS;
+	return (int)v;
 }
 
 /* A parameter as a counted string; absent and empty are both empty. */
@@ -610,8 +763,8 @@ resp_write(struct worker *w, FCGX_Request *fr, const struct mac_req *req,
 	}
 	n = http_head(w->out, HTTP_HEAD_MAX, e, r);
 	if (n == 0) {
-		log_write("%s: cannot format the headers for \"%s\"", __func__,
-		    mac_strerror(e));
+		log_write(LOG_ERR, "%s: cannot format the headers for \"%s\"",
+		    __func__, mac_strerror(e));
 		memset(&fallback, 0, sizeof(fallback));
 		fallback.content_type = "text/plain; charset=utf-8";
 		r = &fallback;
@@ -656,7 +809,7 @@ log_request(const struct mac_req *req, enum mac_err e, const struct mac_resp *r)
 	if (r->local.len > 0)
 		*o++ = '@';
 	*o = '\0';
-	log_write("request: %s %s %d %s%.*s", mnames[req->method],
+	log_write(LOG_DEBUG, "request: %s %s %d %s%.*s", mnames[req->method],
 	    r->route != NULL ? r->route : "-", http_status(e), local,
 	    (int)(r->domain.len > 0 ? r->domain.len : 1),
 	    r->domain.len > 0 ? r->domain.p : "-");
@@ -693,7 +846,7 @@ accept_fail(int err)
 	time_t now = time(NULL);
 
 	if (atomic_exchange(&accept_log_sec, (long)now) != (long)now)
-		log_write("accept: %s", strerror(err));
+		log_write(LOG_ERR, "accept: %s", strerror(err));
 }
 
 /*
@@ -707,7 +860,7 @@ bad_conn(const char *why)
 	time_t now = time(NULL);
 
 	if (atomic_exchange(&bad_log_sec, (long)now) != (long)now)
-		log_write("bad connection closed: %s", why);
+		log_write(LOG_WARNING, "bad connection closed: %s", why);
 }
 
 /*
@@ -1114,17 +1267,38 @@ listen_arm(void)
 	ev.data.u64 = EV_LISTEN;
 	if (!atomic_load(&stopping) &&
 	    epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &ev) != 0)
-		log_write("epoll_ctl: %s", strerror(errno));
+		log_write(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+}
+
+/*
+ * Hand a connection just accepted (owned by the caller, CONN_BUSY) to
+ * whichever worker is free: let go of it, then register it with epoll.
+ * Its request is usually queued already, and then the event comes at
+ * once (conn_event()).  No other worker can see fd before it is
+ * registered, so letting go first is safe.
+ */
+static void
+conn_hand_off(int fd, uint32_t gen)
+{
+	atomic_store(&conn_state[fd], CONN_WORD(gen, CONN_IDLE));
+	if (conn_register(fd, gen) != 0)
+		conn_close(fd, gen);
 }
 
 /*
  * The listening socket is readable; its event is one-shot, so this worker
- * alone got it.  Accept one connection, arm the socket again at once (if
- * more are waiting, the next event goes to another worker), then serve
- * the connection (see conn_run()).  Level-triggered without one-shot,
- * every wake-up would wake a second worker for the socket still queued,
- * and at high connection rates most of them would find nothing to accept.
- * When descriptors run out (EMFILE...), the socket stays disarmed for
+ * alone got it.  Accept every connection queued (up to ACCEPT_BATCH_MAX),
+ * handing all but the first to the other workers as they come, arm the
+ * socket again, then serve the first (see conn_run()).  Taking one
+ * connection per wake-up, each connection of a burst (nginx opens one
+ * per request beyond its upstream keepalive) waited for a worker to
+ * finish the request it had taken with the previous one.  What keeps a
+ * burst from overflowing the queue is the backlog, though: with 128,
+ * nginx still met a full queue now and then.  Level-triggered without
+ * one-shot, every wake-up would wake a second worker for the socket
+ * still queued, and at high connection rates most of them would find
+ * nothing to accept.  When descriptors run out
+ * (EMFILE...) before any is accepted, the socket stays disarmed for
  * ACCEPT_RETRY_MS while the other workers keep serving (and closing)
  * connections.
  */
@@ -1132,33 +1306,48 @@ static void
 listen_accept(struct worker *w, FCGX_Request *fr)
 {
 	const struct timespec pause = {0, ACCEPT_RETRY_MS * NS_PER_MS};
-	uint32_t gen;
-	int fd;
+	uint32_t gen, first_gen = 0;
+	int fd, first = -1, n;
 
-	do
-		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	while (fd < 0 &&
-	       (errno == EINTR || errno == ECONNABORTED || errno == EPROTO));
-	if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    !atomic_load(&stopping)) {
-		accept_fail(errno);
-		nanosleep(&pause, NULL);
+	for (n = 0; n < ACCEPT_BATCH_MAX && !atomic_load(&stopping); n++) {
+		do
+			fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		while (fd < 0 && (errno == EINTR || errno == ECONNABORTED ||
+				     errno == EPROTO));
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    !atomic_load(&stopping)) {
+				accept_fail(errno);
+				if (first < 0)
+					nanosleep(&pause, NULL);
+			}
+			break;
+		}
+		if (conn_add(fd, &gen) != 0)
+			break; /* out of descriptors: serve what we have */
+		if (first < 0) {
+			first = fd;
+			first_gen = gen;
+		} else {
+			conn_hand_off(fd, gen);
+		}
 	}
 	listen_arm();
-	if (fd < 0)
+	if (first < 0)
 		return;
 	if (atomic_load(&stopping))
-		close(fd);
-	else if (conn_add(fd, &gen) == 0)
-		conn_run(w, fr, fd, gen, 1);
+		conn_close(first, first_gen);
+	else
+		conn_run(w, fr, first, first_gen, 1);
 }
 
 /*
  * A worker: wait on the shared epoll instance for one event at a time
  * and handle it, until the process exits.  The listening socket is
- * one-shot (one worker accepts, then re-arms it); connections are
- * edge-triggered and owned through conn_state, so exactly one worker
- * reads a connection at a time and none waits on an idle one.
+ * one-shot (one worker accepts what is queued, then re-arms it);
+ * connections are edge-triggered and owned through conn_state, so
+ * exactly one worker reads a connection at a time and none waits on an
+ * idle one.
  */
 static void *
 worker_main(void *arg)
@@ -1170,14 +1359,15 @@ worker_main(void *arg)
 
 	/* listen_sock -1: see conn_serve(). */
 	if (FCGX_InitRequest(&fr, -1, 0) != 0) {
-		log_write("%s: FCGX_InitRequest failed", __func__);
+		log_write(LOG_ERR, "%s: FCGX_InitRequest failed", __func__);
 		return NULL;
 	}
 	for (;;) {
 		n = epoll_wait(epoll_fd, &ev, 1, -1);
 		if (n < 0) {
 			if (errno != EINTR)
-				log_write("epoll_wait: %s", strerror(errno));
+				log_write(
+				    LOG_ERR, "epoll_wait: %s", strerror(errno));
 			continue;
 		}
 		if (n == 0)
@@ -1211,7 +1401,8 @@ cfg_reload(const char *path)
 	np = mac_cfg_nproviders(next);
 	nd = mac_cfg_ndomains(next);
 	cfgswap_publish(next);
-	log_write("reloaded %s: %zu providers, %zu domains", path, np, nd);
+	log_write(
+	    LOG_INFO, "reloaded %s: %zu providers, %zu domains", path, np, nd);
 }
 
 /*
@@ -1230,7 +1421,7 @@ serve_stop(const char *unix_path)
 	atomic_store(&stopping, 1);
 	if (epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, NULL) != 0 ||
 	    shutdown(listen_fd, SHUT_RDWR) != 0)
-		log_write("stop listening: %s", strerror(errno));
+		log_write(LOG_WARNING, "stop listening: %s", strerror(errno));
 	if (unix_path != NULL)
 		(void)unlink(unix_path);
 	for (waited = 0;
@@ -1239,8 +1430,9 @@ serve_stop(const char *unix_path)
 	     waited += STOP_POLL_MS)
 		nanosleep(&pause, NULL);
 	if (n > 0)
-		log_write("requests still in flight at exit: %d", n);
-	log_write("exiting");
+		log_write(
+		    LOG_WARNING, "requests still in flight at exit: %d", n);
+	log_write(LOG_INFO, "exiting");
 }
 
 /*
@@ -1264,7 +1456,8 @@ fd_limit(void)
 	if (rl.rlim_cur < want) {
 		rl.rlim_cur = want;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-			log_write("setrlimit: %s", strerror(errno));
+			log_write(
+			    LOG_WARNING, "setrlimit: %s", strerror(errno));
 			(void)getrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
@@ -1290,7 +1483,7 @@ transport_init(size_t nfds)
 	conn_state = calloc(nfds, sizeof(*conn_state));
 	conn_partial = calloc(nfds, sizeof(*conn_partial));
 	if (conn_state == NULL || conn_partial == NULL) {
-		log_write("out of memory for %zu connections", nfds);
+		log_write(LOG_ERR, "out of memory for %zu connections", nfds);
 		return -1;
 	}
 	if (getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0)
@@ -1303,7 +1496,7 @@ transport_init(size_t nfds)
 	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
 	    (epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
-		log_write("epoll: %s", strerror(errno));
+		log_write(LOG_ERR, "epoll: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -1340,12 +1533,12 @@ sig_setup(sigset_t *set)
 		sigaddset(set, waited[i]);
 	}
 	if ((rc = pthread_sigmask(SIG_BLOCK, set, NULL)) != 0) {
-		log_write("pthread_sigmask: %s", strerror(rc));
+		log_write(LOG_ERR, "pthread_sigmask: %s", strerror(rc));
 		return -1;
 	}
 	return 0;
 fail:
-	log_write("sigaction: %s", strerror(errno));
+	log_write(LOG_ERR, "sigaction: %s", strerror(errno));
 	return -1;
 }
 
@@ -1356,13 +1549,21 @@ main(int argc, char *argv[])
 	char err[MAC_CFG_ERR_MAX] = "";
 	struct mac_cfg *cfg;
 	sigset_t set;
-	long nthreads = THREADS_AUTO, ncpu;
+	long nthreads = THREADS_AUTO, ncpu, backlog = 0;
 	int c, test = 0, sig, rc;
 	size_t i, nfds;
 
-	mac_log = log_write;
-	while ((c = getopt(argc, argv, "c:dhn:s:tV")) != -1) {
+	log_init();
+	mac_log = log_lib;
+	while ((c = getopt(argc, argv, "b:c:dhn:s:tV")) != -1) {
 		switch (c) {
+		case 'b':
+			if (opt_number(optarg, 1, BACKLOG_MAX, &backlog) != 0) {
+				report(LOG_ERR, "-b wants 1..%d, not %s",
+				    BACKLOG_MAX, optarg);
+				return 2;
+			}
+			break;
 		case 'c':
 			path = optarg;
 			break;
@@ -1375,8 +1576,8 @@ main(int argc, char *argv[])
 		case 'n':
 			if (opt_number(optarg, THREADS_AUTO, THREADS_MAX,
 				&nthreads) != 0) {
-				fprintf(stderr, "%s: -n wants 0..%d, not %s\n",
-				    PROG, THREADS_MAX, optarg);
+				report(LOG_ERR, "-n wants 0..%d, not %s",
+				    THREADS_MAX, optarg);
 				return 2;
 			}
 			break;
@@ -1409,7 +1610,7 @@ main(int argc, char *argv[])
 
 	/* Signals first: a SIGTERM or SIGHUP during startup waits for us. */
 	if (FCGX_Init() != 0) {
-		log_write("FCGX_Init failed");
+		log_write(LOG_ERR, "FCGX_Init failed");
 		return 1;
 	}
 	if (sig_setup(&set) != 0)
@@ -1418,11 +1619,12 @@ main(int argc, char *argv[])
 	/* A bad file must stop us before the socket of a running peer. */
 	if ((cfg = mac_cfg_load(path, err, sizeof(err))) == NULL) {
 		log_lines(err, "", "");
-		log_write("not started: %s has errors", path);
+		log_write(LOG_ERR, "not started: %s has errors", path);
 		return 1;
 	}
+	listen_backlog = backlog > 0 ? (int)backlog : backlog_default();
 	if (spec == NULL)
-		listen_fd = sock_inherited();
+		listen_fd = sock_inherited(backlog > 0);
 	else if (strncmp(spec, "unix:", 5) == 0)
 		listen_fd = sock_unix(unix_path = spec + 5);
 	else
@@ -1434,7 +1636,7 @@ main(int argc, char *argv[])
 
 	if (cfgswap_init((size_t)nthreads, cfg) != 0 ||
 	    (workers = calloc((size_t)nthreads, sizeof(*workers))) == NULL) {
-		log_write("out of memory for %ld workers", nthreads);
+		log_write(LOG_ERR, "out of memory for %ld workers", nthreads);
 		goto fail;
 	}
 	for (i = 0; i < (size_t)nthreads; i++) {
@@ -1445,15 +1647,16 @@ main(int argc, char *argv[])
 	for (i = 0; i < (size_t)nthreads; i++)
 		if ((rc = pthread_create(&workers[i].tid, NULL, worker_main,
 			 &workers[i])) != 0) {
-			log_write("pthread_create: %s", strerror(rc));
+			log_write(LOG_ERR, "pthread_create: %s", strerror(rc));
 			goto fail;
 		}
-	log_write("started: %s, %zu providers, %zu domains, %ld threads", path,
+	log_write(LOG_INFO,
+	    "started: %s, %zu providers, %zu domains, %ld threads", path,
 	    mac_cfg_nproviders(cfg), mac_cfg_ndomains(cfg), nthreads);
 
 	for (;;) {
 		if ((rc = sigwait(&set, &sig)) != 0) {
-			log_write("sigwait: %s", strerror(rc));
+			log_write(LOG_ERR, "sigwait: %s", strerror(rc));
 			continue;
 		}
 		if (sig == SIGHUP)

@@ -571,6 +571,54 @@ fi
 own_serve "-s 127.0.0.1:PORT -> listens on TCP loopback and answers 200" \
 	"127.0.0.1:$own_port" "tcp:127.0.0.1:$own_port"
 
+# -b: the listening socket's backlog, as ss(8) shows it (Send-Q of a
+# listening socket).  Default: the system's maximum.
+backlog_of() { # unix:PATH | PORT
+	case $1 in
+	unix:*) ss -lxH | awk -v p="${1#unix:}" '$5 == p { print $4 }' ;;
+	*) ss -ltnH "sport = :$1" | awk '{ print $3 }' ;;
+	esac
+}
+backlog_run() { # where [option...]: start with options, print the backlog
+	local where=$1 pid
+	shift
+	"$@" 2>"$tmp/backlog.log" &
+	pid=$!
+	wait_for 10 grep -q 'started: ' "$tmp/backlog.log" || true
+	backlog_of "$where"
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+somaxconn=$(cat /proc/sys/net/core/somaxconn)
+name="-b 64 -> a listen queue of 64 (unix, TCP, and spawn-fcgi's socket on fd 0, made with 1024); without -b, net.core.somaxconn ($somaxconn)"
+if command -v ss >/dev/null; then
+	b_def=$(backlog_run "unix:$tmp/bl.sock" "$bin" -c "$config" -s "unix:$tmp/bl.sock")
+	b_unix=$(backlog_run "unix:$tmp/bl.sock" "$bin" -c "$config" -s "unix:$tmp/bl.sock" -b 64)
+	b_tcp=$(backlog_run "$own_port" "$bin" -c "$config" -s "127.0.0.1:$own_port" -b 64)
+	b_spawn=$(backlog_run "unix:$tmp/bl.sock" spawn-fcgi -n -s "$tmp/bl.sock" \
+		"${spawn_ids[@]}" -- "$bin" -c "$config" -b 64)
+	b_spawn_def=$(backlog_run "unix:$tmp/bl.sock" spawn-fcgi -n -s "$tmp/bl.sock" \
+		"${spawn_ids[@]}" -- "$bin" -c "$config")
+	if [ "$b_def" = "$somaxconn" ] && [ "$b_unix" = 64 ] && [ "$b_tcp" = 64 ] &&
+		[ "$b_spawn" = 64 ] && [ "$b_spawn_def" = 1024 ]; then
+		ok "$name"
+	else
+		not_ok "$name" "default '$b_def', unix '$b_unix', TCP '$b_tcp'," \
+			"spawn-fcgi with -b 64 '$b_spawn', without '$b_spawn_def'"
+	fi
+else
+	not_ok "$name" "ss is not installed (Debian: iproute2)"
+fi
+name="-b 0 and -b x -> 'wants 1..', exit 2"
+rc1=0 rc2=0
+"$bin" -b 0 -c "$config" -s "unix:$tmp/bl.sock" 2>"$tmp/b0.log" || rc1=$?
+"$bin" -b x -c "$config" -s "unix:$tmp/bl.sock" 2>>"$tmp/b0.log" || rc2=$?
+if [ "$rc1" = 2 ] && [ "$rc2" = 2 ] && [ "$(grep -c -- '-b wants 1\.\.' "$tmp/b0.log")" = 2 ]; then
+	ok "$name"
+else
+	not_ok "$name" "exit $rc1 and $rc2" "$(cat "$tmp/b0.log")"
+fi
+
 name="-V -> version on stdout, exit 0"
 if out=$("$bin" -V 2>&1) && printf '%s' "$out" | grep -q '[0-9]\.[0-9]'; then
 	ok "$name"
@@ -578,7 +626,7 @@ else
 	not_ok "$name" "got: $out"
 fi
 name="-h -> usage naming every option, exit 0"
-if out=$("$bin" -h 2>&1) && for o in -c -t -s -n -V -h; do
+if out=$("$bin" -h 2>&1) && for o in -b -c -t -s -n -d -V -h; do
 	printf '%s' "$out" | grep -q -- "$o" || exit 1
 done; then
 	ok "$name"
@@ -624,6 +672,88 @@ elif "$bin" -t -c "$root/etc/mailautoconf.ini" 2>"$tmp/t-shipped.log"; then
 	ok "$name"
 else
 	not_ok "$name" "$(cat "$tmp/t-shipped.log")"
+fi
+
+# ---- journald: JOURNAL_STREAM names our standard error ---------------------
+
+# systemd sets JOURNAL_STREAM to "DEV:INODE" of the service's stderr; a
+# file with that device and inode stands in for the journal's stream.
+# Then every line is "<PRIORITY>message" (sd-daemon(3)): no time, no tag.
+journal_stream() { # file: its "DEV:INODE", as systemd writes it
+	stat -c '%d:%i' "$1"
+}
+jconf=$tmp/conf/journal.ini
+cp "$config" "$jconf"
+: >"$tmp/journal.log"
+js=$(journal_stream "$tmp/journal.log")
+name="JOURNAL_STREAM = stderr's DEV:INODE -> '<6>' info, '<7>' -d, '<4>' warning, '<3>' error; no time or tag"
+JOURNAL_STREAM=$js \
+	"$bin" -d -c "$jconf" -s "unix:$tmp/journal.sock" 2>>"$tmp/journal.log" &
+j_pid=$!
+if wait_for 10 grep -q '^<6>started: ' "$tmp/journal.log"; then
+	python3 "$tmp/fcgi_direct.py" "$tmp/journal.sock" \
+		"$tmp/bodies/thunderbird.xml" one >/dev/null 2>&1 || true
+	# FastCGI version 2: closed as a protocol violation, a warning.
+	python3 -c 'import socket, sys
+c = socket.socket(socket.AF_UNIX); c.settimeout(5); c.connect(sys.argv[1])
+c.sendall(bytes([2, 1, 0, 1, 0, 8, 0, 0]) + bytes(8)); c.recv(1)' \
+		"$tmp/journal.sock" 2>/dev/null || true
+	wait_for 5 grep -q '^<4>bad connection closed: ' "$tmp/journal.log" || true
+	cp "$tmp/conf/broken.ini" "$jconf"
+	kill -HUP "$j_pid"
+	wait_for 5 grep -q '^<3>reload failed: ' "$tmp/journal.log" || true
+fi
+kill -TERM "$j_pid" 2>/dev/null || true
+wait "$j_pid" 2>/dev/null || true
+if grep -qx "<6>started: $jconf, 2 providers, 3 domains, [0-9]* threads" "$tmp/journal.log" &&
+	grep -qx '<7>request: GET autoconfig 200 alice@example.com' "$tmp/journal.log" &&
+	grep -qx '<4>bad connection closed: unsupported FastCGI version' "$tmp/journal.log" &&
+	grep -qx "<3>reload failed: $jconf:3: .*; keeping the old configuration" "$tmp/journal.log" &&
+	grep -qx '<6>exiting' "$tmp/journal.log" &&
+	! grep -qv '^<[3467]>[^<]' "$tmp/journal.log" &&
+	! grep -Eq '[0-9]{4}-[0-9]{2}-[0-9]{2}T|mailautoconf-fcgi' "$tmp/journal.log"; then
+	ok "$name"
+else
+	not_ok "$name" "$(head -n 8 "$tmp/journal.log")"
+fi
+
+name="-t with JOURNAL_STREAM = stderr -> '<3>[emerg] FILE:LINE: reason', '<3>... test failed'; '<6>' when good"
+: >"$tmp/journal-t.log"
+js=$(journal_stream "$tmp/journal-t.log")
+rc=0
+JOURNAL_STREAM=$js \
+	"$bin" -t -c "$tmp/conf/broken.ini" 2>>"$tmp/journal-t.log" || rc=$?
+JOURNAL_STREAM=$js \
+	"$bin" -t -c "$config" 2>>"$tmp/journal-t.log" || rc=$((rc + 10))
+if [ "$rc" = 1 ] &&
+	grep -q "^<3>\[emerg\] $tmp/conf/broken.ini:3: " "$tmp/journal-t.log" &&
+	grep -qx "<3>configuration file $tmp/conf/broken.ini test failed" "$tmp/journal-t.log" &&
+	grep -qx "<6>configuration file $config test is successful" "$tmp/journal-t.log" &&
+	! grep -q 'mailautoconf-fcgi' "$tmp/journal-t.log"; then
+	ok "$name"
+else
+	not_ok "$name" "exit $rc" "$(cat "$tmp/journal-t.log")"
+fi
+
+# Inherited by a process whose standard error is elsewhere: not ours.
+name="JOURNAL_STREAM naming another file -> the usual 'TIME mailautoconf-fcgi[PID]: ' lines, no priority"
+cp "$config" "$jconf"
+: >"$tmp/journal-other.log"
+: >"$tmp/not-journal.log"
+js=$(journal_stream "$tmp/journal-other.log")
+JOURNAL_STREAM=$js \
+	"$bin" -c "$jconf" -s "unix:$tmp/journal.sock" 2>>"$tmp/not-journal.log" &
+j_pid=$!
+wait_for 10 grep -q 'started: ' "$tmp/not-journal.log" || true
+kill -TERM "$j_pid" 2>/dev/null || true
+wait "$j_pid" 2>/dev/null || true
+stamp="[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z mailautoconf-fcgi\[$j_pid\]: "
+if grep -Eqx "${stamp}started: $jconf, 2 providers, 3 domains, [0-9]+ threads" "$tmp/not-journal.log" &&
+	grep -Eqx "${stamp}exiting" "$tmp/not-journal.log" &&
+	! grep -Eqv "^$stamp" "$tmp/not-journal.log" && [ ! -s "$tmp/journal-other.log" ]; then
+	ok "$name"
+else
+	not_ok "$name" "$(cat "$tmp/not-journal.log")"
 fi
 
 auto_threads=$((2 * $(getconf _NPROCESSORS_ONLN)))

@@ -17,13 +17,17 @@
 #     SIGTERM one of them under load
 #   5 with ASAN_BUILD_DIR (a -DMAC_SANITIZE=ON build): case 1 against that
 #     build, then SIGTERM: exit 0 and no sanitizer report
+#   6 connection churn: the responder on its own socket (-s unix:PATH),
+#     nginx with "keepalive 16", so it opens a connection for most
+#     requests, 256 connections and a SIGHUP every 100 ms for 10 s: no
+#     socket error, no non-2xx, no failed connect() in nginx's log
 #
 # BUILD_DIR should be a release-like build (RelWithDebInfo).  Prints
 # "ok   NAME" or "FAIL NAME" per check and "load: N passed, M failed"
 # last; exits non-zero if anything failed.  MAC_LOAD_CASES="1 4" runs
 # only those cases, MAC_LOAD_CONNS sets wrk's connections (256),
 # MAC_LOAD_KEEP=1 keeps the temporary directory, MAC_LOAD_UNIT=FILE tries
-# another unit file in case 3.  About 3.5 minutes at the defaults.
+# another unit file in case 3.  About 4 minutes at the defaults.
 # shellcheck source-path=SCRIPTDIR/../..
 set -euo pipefail
 
@@ -40,7 +44,7 @@ report_prefix="load: "
 bin=$(cd "$build" && pwd)/mailautoconf-fcgi
 
 secs=${MAC_LOAD_SECS:-30}
-cases=${MAC_LOAD_CASES:-1 2 3 4 5}
+cases=${MAC_LOAD_CASES:-1 2 3 4 5 6}
 # Resident-set growth allowed between the end of the warm-up and the end
 # of case 1: a leak of even 10 bytes a request would pass 2 MiB well
 # within 30 s at the rates seen here (tens of thousands a second).
@@ -366,6 +370,36 @@ sd_boot() {
 	fi
 }
 
+# The responder's log in the journal: with a broken file, SIGHUP (not
+# systemctl reload, whose -t would refuse to send it) makes the responder
+# log "reload failed", which journalctl -p err shows under the unit's
+# SyslogIdentifier, as journald stamped it: no time or tag of its own.
+sd_journal_check() {
+	local name main msgs errs
+	local ini=/etc/mailautoconf/mailautoconf.ini
+	name="journald: a failed reload -> 'journalctl -t mailautoconf -p err' shows 'reload failed', without our own time or tag; info lines are not errors"
+	main=$(sd systemctl show -p MainPID --value mailautoconf)
+	sd cp "$ini" "$ini.good"
+	sd sh -c "printf 'no-such-key = 1\n' >>$ini"
+	sd kill -HUP "$main"
+	wait_for 5 sh -c "nsenter -t $sd_pid -m -p journalctl --no-pager -o cat \
+		-t mailautoconf -p err | grep -q '^reload failed: '" || true
+	sd mv "$ini.good" "$ini"
+	errs=$(sd journalctl --no-pager -o cat -t mailautoconf -p err 2>&1)
+	msgs=$(sd journalctl --no-pager -o cat -t mailautoconf -p info 2>&1)
+	echo "     journalctl -t mailautoconf -p err -o cat: $(printf '%s' "$errs" | grep '^reload failed: ' | head -n 1)"
+	if printf '%s\n' "$errs" | grep -q "^reload failed: $ini:[0-9]*: .*; keeping the old configuration$" &&
+		! printf '%s\n' "$errs" | grep -Eq '^(started|reloaded|exiting)' &&
+		printf '%s\n' "$msgs" | grep -q '^started: ' &&
+		printf '%s\n' "$msgs" | grep -q '^reloaded ' &&
+		! printf '%s\n' "$msgs" | grep -Eq '^<[0-7]>|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]*Z|mailautoconf-fcgi\['; then
+		ok "$name"
+	else
+		not_ok "$name" "-p err: $(printf '%s' "$errs" | tail -n 3 | tr '\n' '|')" \
+			"-p info: $(printf '%s' "$msgs" | tail -n 4 | tr '\n' '|')"
+	fi
+}
+
 if want 3; then
 	echo "== 3: kill -9 under load; the unit's Restart=on-failure brings it back"
 	if sd_boot >"$tmp/sd-why.txt"; then
@@ -414,6 +448,8 @@ if want 3; then
 				"$(sd journalctl --no-pager -n 8 -u mailautoconf 2>&1 | sed 's/^[A-Z][a-z][a-z] [0-9]* [0-9:]* //' | tr '\n' '|')" \
 				"(/bin/kill runs as root without CAP_KILL, which CapabilityBoundingSet leaves out, so it may not signal the responder's other uid)"
 		fi
+
+		sd_journal_check
 
 		name="systemctl stop -> the responder exits 0 on SIGTERM, the unit is inactive, not failed"
 		rc=0
@@ -520,6 +556,76 @@ if want 5; then
 				"$(tail -n 3 "$tmp/responder-asan.log")"
 		fi
 	fi
+fi
+
+# ---- 6: connection churn ----------------------------------------------------
+
+# The upstream keepalive for case 6: far below wrk's connections, so
+# nginx closes most connections after one request and opens new ones.
+churn_keepalive=16
+churn_secs=$((secs < 10 ? secs : 10))
+churn_reloads_min=$((churn_secs * 5)) # one every 100 ms, at least half
+
+# The responder listens itself (-s unix:PATH, its own backlog: -b's
+# default), as root here, its socket's group www-data for nginx's
+# workers; nginx keeps churn_keepalive idle connections.  wrk for
+# churn_secs with a SIGHUP every 100 ms meanwhile (the file is the same:
+# writing a new one each time would take longer than 100 ms on a busy
+# machine; case 2 checks that new files are served).
+churn_run() {
+	local log=$tmp/responder-churn.log sock=$tmp/churn.sock
+	local pid n=0 got reloaded="reloaded $config: " name connect_failed
+	name="churn: -s unix:PATH, nginx keepalive $churn_keepalive, ${MAC_LOAD_CONNS:-256} connections, SIGHUP every 100 ms for $churn_secs s -> no socket error, no non-2xx, no failed connect()"
+	write_config "E2E Example Com"
+	"$bin" -c "$config" -n "$threads" -s "unix:$sock" 2>"$log" &
+	pid=$!
+	kill_list+=("$pid")
+	wait_for 20 grep -q 'started: ' "$log" ||
+		setup_fail "churn: the responder did not start: $(cat "$log")"
+	if [ "$(id -u)" = 0 ]; then
+		chgrp www-data "$sock"
+	fi
+	load_upstream "$tmp/upstream-churn.conf" "unix:$sock" ||
+		setup_fail "no server line in nginx/mailautoconf-upstream.conf"
+	sed -i "s/^\([[:space:]]*keepalive\) [0-9]*;/\1 $churn_keepalive;/" \
+		"$tmp/upstream-churn.conf"
+	grep -q "keepalive $churn_keepalive;" "$tmp/upstream-churn.conf" ||
+		setup_fail "no keepalive line in nginx/mailautoconf-upstream.conf"
+	nginx_dir=$tmp/nginx-churn
+	load_nginx "$nginx_dir" "$tmp/upstream-churn.conf" ||
+		setup_fail "nginx did not start: $(cat "$nginx_dir/error.log")"
+	echo "     listen queue (ss Send-Q): $(ss -lxH 2>/dev/null |
+		awk -v p="$sock" '$5 == p { print $4 }'), net.core.somaxconn $(cat /proc/sys/net/core/somaxconn)"
+	load_wrk "$tmp/wrk-churn.out" "$nginx_url" "$churn_secs"
+	while kill -0 "$wrk_pid" 2>/dev/null; do
+		n=$((n + 1))
+		kill -HUP "$pid"
+		sleep 0.1
+	done
+	load_wrk_wait "$tmp/wrk-churn.out" || w_errors=unknown
+	got=$(count "$reloaded" "$log")
+	connect_failed=$(count 'connect() to ' "$nginx_dir/error.log")
+	echo "     $n SIGHUPs, $got 'reloaded' lines; $(load_wrk_summary)"
+	echo "     nginx: $connect_failed failed connect(), $(count 'Resource temporarily unavailable' "$nginx_dir/error.log") of them 'Resource temporarily unavailable'"
+	if [ "$w_errors" = 0 ] && [ "$w_requests" -gt 0 ] &&
+		[ "$connect_failed" = 0 ] && [ "$got" -ge "$churn_reloads_min" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "$(load_wrk_summary)" \
+			"'reloaded' lines: $got for $n signals (want >= $churn_reloads_min)" \
+			"by endpoint: $(load_access_bad "$nginx_dir/access.log" | tr '\n' ';')" \
+			"nginx: $(grep -E 'upstream|connect\(\)' "$nginx_dir/error.log" | tail -n 2 | tr '\n' '|')" \
+			"responder: $(tail -n 3 "$log" | tr '\n' '|')"
+	fi
+	load_nginx_stop
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	write_config "E2E Example Com"
+}
+
+if want 6; then
+	echo "== 6: connection churn (upstream keepalive $churn_keepalive) with reloads every 100 ms"
+	churn_run
 fi
 
 finish
