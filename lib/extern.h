@@ -159,6 +159,17 @@ const struct cfg_provider *cfg_find(
     const struct mac_cfg *, const char *dom, size_t len);
 uint32_t cfg_hash(const char *, size_t);
 
+/* ---- reading files (file.c), at load time only ---- */
+
+enum file_res {
+	FILE_OK = 0,
+	FILE_ERRNO, /* errno says why */
+	FILE_BIG,   /* over MAC_CFG_FILE_MAX */
+	FILE__MAX
+};
+
+enum file_res file_read(const char *path, char **out, size_t *outlen);
+
 /* ---- buffer and arena (buf.c) ---- */
 
 void buf_reset(struct mac_buf *);
