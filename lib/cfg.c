@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
 #include <openssl/rand.h>
 
 #include "cfg_int.h"
@@ -60,18 +59,10 @@ struct mac_cfg *
 mac_cfg_load_mem(
     const char *name, const char *data, size_t len, char *err, size_t errlen)
 {
-	static char comment_prefixes[] = ";#";
 	struct pst st;
 	struct mac_cfg *cfg;
 	size_t i;
 	int r;
-	/* inih's runtime options, saved to be put back. */
-	bool o_multiline = ini_allow_multiline, o_bom = ini_allow_bom,
-	     o_inline = ini_allow_inline_comments, o_stack = ini_use_stack,
-	     o_stop = ini_stop_on_first_error, o_novalue = ini_allow_no_value,
-	     o_realloc = ini_allow_realloc;
-	char *o_prefixes = ini_start_comment_prefixes;
-	int o_maxline = ini_max_line;
 
 	memset(&st, 0, sizeof(st));
 	st.name = name != NULL ? name : "(config)";
@@ -91,25 +82,7 @@ mac_cfg_load_mem(
 	cfg->mem = st.mem;
 	st.cfg = cfg;
 
-	ini_allow_multiline = true;
-	ini_allow_bom = false; /* the reader strips it */
-	ini_start_comment_prefixes = comment_prefixes;
-	ini_allow_inline_comments = false;
-	ini_use_stack = true;
-	ini_max_line = MAC_CFG_LINE_MAX + 3; /* CR, LF, NUL */
-	ini_stop_on_first_error = false;
-	ini_allow_no_value = false;
-	ini_allow_realloc = false;
-	r = ini_parse_stream(cfg_reader, &st, cfg_handler, &st);
-	ini_allow_multiline = o_multiline;
-	ini_allow_bom = o_bom;
-	ini_start_comment_prefixes = o_prefixes;
-	ini_allow_inline_comments = o_inline;
-	ini_use_stack = o_stack;
-	ini_max_line = o_maxline;
-	ini_stop_on_first_error = o_stop;
-	ini_allow_no_value = o_novalue;
-	ini_allow_realloc = o_realloc;
+	r = cfg_ini_read(&st);
 
 	st.cur = SEC_NONE;
 	if (r > 0) /* cfg_reader() should have kept inih from this */

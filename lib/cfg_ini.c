@@ -6,7 +6,8 @@
  * inih does the key = value splitting through ini_parse_stream() and
  * our own line reader, cfg_reader(), which sees every line first: it
  * knows the line number, rejects over-long lines and handles section
- * headers itself (inih would cut long names).  [defaults] and
+ * headers itself (inih would cut long names).  cfg_ini_read() runs inih
+ * with its global options set for us and puts them back.  [defaults] and
  * [provider ID] headers start sections; provider ids are kept unique
  * through their own hash table (ptab).
  */
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ini.h>
 
 #include "cfg_int.h"
 
@@ -249,7 +252,7 @@ line_check(
  * header by "[s]" after handling it, and a line it rejected by a blank
  * line, so that inih itself never fails.
  */
-char *
+static char *
 cfg_reader(char *str, int num, void *stream)
 {
 	struct pst *st = stream;
@@ -297,4 +300,47 @@ cfg_reader(char *str, int num, void *stream)
 	str[len] = '\n';
 	str[len + 1] = '\0';
 	return str;
+}
+
+/*
+ * Run inih over st's in-memory file: cfg_reader() feeds it lines and
+ * cfg_handler() (cfg_keys.c) takes each key.  inih's runtime options are
+ * globals, so they are set for this parse and put back afterwards; a load
+ * runs on one thread.  Returns what ini_parse_stream() returns: 0, the
+ * line of a syntax error (cfg_reader() keeps inih from any), or -1 when
+ * out of memory.
+ */
+int
+cfg_ini_read(struct pst *st)
+{
+	static char comment_prefixes[] = ";#";
+	int r;
+	/* inih's runtime options, saved to be put back. */
+	bool o_multiline = ini_allow_multiline, o_bom = ini_allow_bom,
+	     o_inline = ini_allow_inline_comments, o_stack = ini_use_stack,
+	     o_stop = ini_stop_on_first_error, o_novalue = ini_allow_no_value,
+	     o_realloc = ini_allow_realloc;
+	char *o_prefixes = ini_start_comment_prefixes;
+	int o_maxline = ini_max_line;
+
+	ini_allow_multiline = true;
+	ini_allow_bom = false; /* the reader strips it */
+	ini_start_comment_prefixes = comment_prefixes;
+	ini_allow_inline_comments = false;
+	ini_use_stack = true;
+	ini_max_line = MAC_CFG_LINE_MAX + 3; /* CR, LF, NUL */
+	ini_stop_on_first_error = false;
+	ini_allow_no_value = false;
+	ini_allow_realloc = false;
+	r = ini_parse_stream(cfg_reader, st, cfg_handler, st);
+	ini_allow_multiline = o_multiline;
+	ini_allow_bom = o_bom;
+	ini_start_comment_prefixes = o_prefixes;
+	ini_allow_inline_comments = o_inline;
+	ini_use_stack = o_stack;
+	ini_max_line = o_maxline;
+	ini_stop_on_first_error = o_stop;
+	ini_allow_no_value = o_novalue;
+	ini_allow_realloc = o_realloc;
+	return r;
 }

@@ -178,7 +178,7 @@ int line_next(
     const char **pos, const char *end, const char **line, size_t *len);
 int line_check(
     struct pst *st, const char *file, unsigned line, const char *p, size_t len);
-char *cfg_reader(char *str, int num, void *stream);
+int cfg_ini_read(struct pst *st);
 const char *sec_label(const struct pst *st, char *buf, size_t size);
 
 /* ---- the key table (cfg_keys.c) ---- */
