@@ -183,7 +183,7 @@ const char *sec_label(const struct pst *st, char *buf, size_t size);
 
 /* ---- the key table (cfg_keys.c) ---- */
 
-extern const struct keydef keys[KEY__MAX];
+extern const struct keydef key_table[KEY__MAX];
 int tok_next(const char **sp, const char *seps, const char **tok, size_t *tlen);
 int num_parse(const char *s, size_t len, unsigned long max, unsigned long *out);
 const char *user_check(const char *s, size_t len);

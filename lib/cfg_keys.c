@@ -3,7 +3,7 @@
 /*
  * Configuration loader: the key table and its validators.
  *
- * keys[] names every key of a section, how its value is checked and
+ * key_table[] names every key of a section, how its value is checked and
  * where it is stored; cfg_handler(), called by inih for each key = value
  * line, looks the key up and runs its handler.  The handlers of the
  * one-value keys (texts, URLs, hosts, numbers, booleans, usernames)
@@ -62,7 +62,7 @@ static void key_mc_id(struct pst *, const struct keydef *,
 
 #define OFF(f) offsetof(struct cfg_provider, f)
 
-const struct keydef keys[KEY__MAX] = {
+const struct keydef key_table[KEY__MAX] = {
     [KEY_DISPLAY_NAME] = {"display-name", key_text, FIELD_STR,
 	OFF(display_name), 0, 0, 0},
     [KEY_SHORT_NAME] = {"short-name", key_text, FIELD_STR, OFF(short_name), 0,
@@ -514,8 +514,8 @@ cfg_handler(
 		return 1;
 	}
 	for (k = 0; k < KEY__MAX; k++)
-		if (strcmp(name, keys[k].name) == 0) {
-			kd = &keys[k];
+		if (strcmp(name, key_table[k].name) == 0) {
+			kd = &key_table[k];
 			break;
 		}
 	if (kd == NULL) {

@@ -83,7 +83,7 @@ prov_resolve(struct pst *st, size_t i)
 		if (m->kline[k] != 0 || dm->kline[k] == 0)
 			continue;
 		m->kline[k] = dm->kline[k];
-		switch (keys[k].field) {
+		switch (key_table[k].field) {
 		case FIELD_SERVERS:
 			memcpy(p->servers, dp->servers, sizeof(p->servers));
 			memcpy(m->srv, dm->srv, sizeof(m->srv));
@@ -97,7 +97,7 @@ prov_resolve(struct pst *st, size_t i)
 			m->username = dm->username;
 			break;
 		default:
-			field_copy(p, dp, &keys[k]);
+			field_copy(p, dp, &key_table[k]);
 			break;
 		}
 	}
