@@ -93,14 +93,8 @@ mac_cfg_load_mem(
 		cfg_err(&st, st.name, 1, "no [provider] section");
 	for (i = 0; i < cfg->nproviders && !st.oom; i++)
 		prov_resolve(&st, i);
-	if (st.errs.n == 0) {
-		for (i = 0; i < cfg->dcap; i++)
-			if (cfg->dtab[i].name != NULL)
-				cfg->dtab[i].prov =
-				    &cfg->providers[st.dprov[i]];
-		if (st.catch_all != 0)
-			cfg->catch_all = &cfg->providers[st.catch_all - 1];
-	}
+	if (st.errs.n == 0)
+		dtab_link(&st);
 	free(st.dprov);
 	free(st.ptab);
 	free(st.metas);

@@ -212,6 +212,7 @@ void key_catch_all(struct pst *, const struct keydef *, struct cfg_provider *,
 
 void dom_add(
     struct pst *st, const char *file, unsigned line, const char *s, size_t len);
+void dtab_link(struct pst *st);
 
 /* ---- completing providers (cfg_resolve.c) ---- */
 

@@ -3,8 +3,8 @@
 /*
  * The domain table: every configured domain, normalised, in one
  * open-addressing hash table, and cfg_find(), the lookup every request
- * makes.  The loader fills it through dom_add(); after a load it is only
- * read, by any number of threads at once.
+ * makes.  The loader fills it through dom_add() and dtab_link(); after a
+ * load it is only read, by any number of threads at once.
  */
 
 #include <stdlib.h>
@@ -117,6 +117,23 @@ dom_add(
 	st->dprov[i] = (uint32_t)st->curi;
 	cfg->ndomains++;
 	st->metas[st->curi].ndomains++;
+}
+
+/*
+ * Point every domain, and the catch-all, at its provider: once the
+ * provider array has stopped moving, after a load without problems.
+ */
+void
+dtab_link(struct pst *st)
+{
+	struct mac_cfg *cfg = st->cfg;
+	size_t i;
+
+	for (i = 0; i < cfg->dcap; i++)
+		if (cfg->dtab[i].name != NULL)
+			cfg->dtab[i].prov = &cfg->providers[st->dprov[i]];
+	if (st->catch_all != 0)
+		cfg->catch_all = &cfg->providers[st->catch_all - 1];
 }
 
 /*
