@@ -14,7 +14,7 @@
 #include "mac_limits.h"
 #include "mailautoconf.h"
 
-/* ---- configuration (cfg.c) ---- */
+/* ---- configuration (cfg*.c; the domain table: domtab.c) ---- */
 
 enum srv_type { SRV_IMAP = 0, SRV_POP3, SRV_SMTP, SRV__MAX };
 
@@ -69,7 +69,7 @@ enum tpl_kind {
 /*
  * What goes into a hole.  While a template is rendered, each value is a
  * one-byte string of its kind's code, a C0 control that no configured
- * text can hold (cfg.c refuses them), so the escaping writer can tell a
+ * text can hold (cfg_keys.c refuses them), so the escaping writer can tell a
  * hole from text.
  */
 enum hole_kind {
@@ -158,6 +158,17 @@ struct mac_cfg {
 const struct cfg_provider *cfg_find(
     const struct mac_cfg *, const char *dom, size_t len);
 uint32_t cfg_hash(const char *, size_t);
+
+/* ---- reading files (file.c), at load time only ---- */
+
+enum file_res {
+	FILE_OK = 0,
+	FILE_ERRNO, /* errno says why */
+	FILE_BIG,   /* over MAC_CFG_FILE_MAX */
+	FILE__MAX
+};
+
+enum file_res file_read(const char *path, char **out, size_t *outlen);
 
 /* ---- buffer and arena (buf.c) ---- */
 

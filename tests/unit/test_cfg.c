@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) the mailautoconf developers */
 /*
- * Unit tests for the configuration loader (lib/cfg.c).
+ * Unit tests for the configuration loader (lib/cfg*.c).
  *
  * Mostly two tables: valids[], small INI texts that must load, each with
  * a function asserting the fields they produce, and invalids[], INI texts
