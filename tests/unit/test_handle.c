@@ -17,8 +17,14 @@
 
 #include "log_recorder.h"
 
-#include "../../lib/handle.c"
-#include "../../lib/render.c"
+#include "../../lib/route.c"
+#include "../../lib/parse_common.c"
+#include "../../lib/render_common.c"
+#include "../../lib/ep_autoconfig.c"
+#include "../../lib/ep_pox.c"
+#include "../../lib/ep_json.c"
+#include "../../lib/ep_mobileconfig.c"
+#include "../../lib/tpl.c"
 
 static const char ini[] = "[defaults]\n"
 			  "server = imap mail.example.com 993 SSL\n"

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) the mailautoconf developers */
+/*
+ * The route table and the one entry point, mac_handle().
+ *
+ * Finds the route for a request, runs the generic checks (method, body
+ * size), runs the route's parser to turn the query string or the
+ * Autodiscover body into a struct ask, and runs the route's renderer.
+ * On any error the route's error renderer writes a short answer in the
+ * route's own format.  The parsers and renderers live in one ep_*.c file
+ * per endpoint family.  Nothing here writes markup or escapes; nothing
+ * here does I/O or keeps state between requests.
+ */
+#include <string.h>
+
+#include "endpoint.h"
+
+#define M_BIT(m) (1u << (m))
+
+struct route {
+	const char *name; /* for the front end's debug log */
+	const char *path; /* lower case */
+	int subpaths;     /* also matches path + "/..." */
+	unsigned methods; /* M_BIT(MAC_M_...) */
+	const char *allow;
+	enum mac_err (*parse)(const struct mac_cfg *, const struct mac_req *,
+	    struct mac_resp *, struct ask *);
+	enum mac_err (*render)(const struct ask *, struct mac_resp *);
+	void (*render_err)(enum mac_err, const struct ask *, struct mac_resp *);
+};
+
+#define M_READ (M_BIT(MAC_M_GET) | M_BIT(MAC_M_HEAD))
+
+static const struct route routes[ROUTE__MAX] = {
+    [ROUTE_AUTOCONFIG] = {"autoconfig", "/mail/config-v1.1.xml", 0, M_READ,
+	"GET, HEAD", parse_autoconfig, render_autoconfig, render_err_text},
+    [ROUTE_AUTOCONFIG_WK] = {"autoconfig",
+	"/.well-known/autoconfig/mail/config-v1.1.xml", 0, M_READ, "GET, HEAD",
+	parse_autoconfig, render_autoconfig, render_err_text},
+    /* The Nine client asks here (tests/clients/README.md §2.1). */
+    [ROUTE_AUTOCONFIG_V11] = {"autoconfig", "/v1.1/mail/config-v1.1.xml", 0,
+	M_READ, "GET, HEAD", parse_autoconfig, render_autoconfig,
+	render_err_text},
+    /* A GET here is a tester or a redirect probe: it gets Error 600. */
+    [ROUTE_POX] = {"autodiscover", "/autodiscover/autodiscover.xml", 0,
+	M_READ | M_BIT(MAC_M_POST), "POST, GET, HEAD", parse_pox, render_pox,
+	render_err_pox},
+    [ROUTE_JSON] = {"autodiscover-json", "/autodiscover/autodiscover.json", 1,
+	M_READ, "GET, HEAD", parse_json, render_json, render_err_json},
+    [ROUTE_MOBILECONFIG] = {"mobileconfig", "/mobileconfig", 0, M_READ,
+	"GET, HEAD", parse_mobileconfig, render_mobileconfig, render_err_text},
+};
+
+/*
+ * Match a path without regard to letter case.  Returns the route or
+ * ROUTE__MAX; *tail gets what follows "path/" for routes with subpaths.
+ */
+enum route_id
+route_find(struct mac_str path, struct mac_str *tail)
+{
+	size_t i, n;
+
+	tail->p = NULL;
+	tail->len = 0;
+	for (i = 0; i < ROUTE__MAX; i++) {
+		n = strlen(routes[i].path);
+		if (path.len == n && lower_eq(path.p, n, routes[i].path))
+			return (enum route_id)i;
+		if (routes[i].subpaths && path.len > n && path.p[n] == '/' &&
+		    lower_eq(path.p, n, routes[i].path)) {
+			tail->p = path.p + n + 1;
+			tail->len = path.len - n - 1;
+			return (enum route_id)i;
+		}
+	}
+	return ROUTE__MAX;
+}
+
+/*
+ * Answer one request.  resp must come from mac_resp_init(); it is reset
+ * here.  On MAC_OK the body holds the answer; on any error it holds the
+ * route's error document (or a plain-text reason when no route matched),
+ * and resp->why says in a few words what was wrong.  The caller maps the
+ * returned code to an HTTP status.
+ */
+enum mac_err
+mac_handle(
+    const struct mac_cfg *cfg, const struct mac_req *req, struct mac_resp *resp)
+{
+	const struct route *rt;
+	struct mac_str tail;
+	enum route_id id;
+	struct ask a;
+	enum mac_err e;
+
+	buf_reset(&resp->body);
+	arena_reset(&resp->arena);
+	resp->content_type = NULL;
+	resp->allow = NULL;
+	resp->why = NULL;
+	resp->filename[0] = '\0';
+	resp->route = NULL;
+	memset(&resp->domain, 0, sizeof(resp->domain));
+	memset(&resp->local, 0, sizeof(resp->local));
+	memset(&a, 0, sizeof(a));
+	a.now_ms = req->now_ms;
+	a.cfg = cfg;
+
+	if ((id = route_find(req->path, &tail)) == ROUTE__MAX) {
+		resp->why = "no such endpoint";
+		render_err_text(MAC_ENOROUTE, &a, resp);
+		return MAC_ENOROUTE;
+	}
+	rt = &routes[id];
+	resp->route = rt->name;
+	if (!(rt->methods & M_BIT(req->method))) {
+		resp->why = "method not allowed";
+		resp->allow = rt->allow;
+		e = MAC_EMETHOD;
+	} else if (req->body_too_big) {
+		resp->why = "request body too large";
+		e = MAC_ETOOBIG;
+	} else if ((e = rt->parse(cfg, req, resp, &a)) == MAC_OK ||
+		   e == MAC_ENODOMAIN) {
+		resp->domain = a.addr.domain; /* validated, for the log */
+		resp->local = a.addr.local;
+		if (e == MAC_OK)
+			e = rt->render(&a, resp);
+		if (e == MAC_OK && resp->body.err != MAC_OK)
+			e = resp->body.err;
+		if (e == MAC_OK && resp->arena.failed)
+			e = MAC_ENOMEM; /* a renderer's allocation failed */
+		if (e == MAC_EINPUT && resp->why == NULL)
+			resp->why = "request text is not valid UTF-8";
+		if (e == MAC_OK)
+			return MAC_OK;
+	}
+	/* buf_put() or arena_alloc() logged the sizes where it ran out. */
+	if (e == MAC_ENOMEM)
+		resp->why = "internal limit reached";
+	buf_reset(&resp->body);
+	resp->filename[0] = '\0';
+	rt->render_err(e, &a, resp);
+	return e;
+}
