@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) the mailautoconf developers */
 /*
- * Unit tests for lib/handle.c and lib/render.c: routing, generic checks,
- * each parser's accept and reject tables, and output-cap failure.  Exact
- * documents are pinned by the golden tests; these check decisions.
+ * Unit tests for lib/route.c and the endpoint files (lib/ep_*.c, their
+ * common helpers, lib/tpl.c): routing, generic checks, each parser's
+ * accept and reject tables, and output-cap failure.  Exact documents are
+ * pinned by the golden tests; these check decisions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
