@@ -16,30 +16,21 @@
 #define CT_TEXT "text/plain; charset=utf-8"
 #define CT_PROFILE "application/x-apple-aspen-config"
 
-/* ---- routes (route.c) ---- */
-
-enum route_id {
-	ROUTE_AUTOCONFIG = 0,
-	ROUTE_AUTOCONFIG_WK,
-	ROUTE_AUTOCONFIG_V11,
-	ROUTE_POX,
-	ROUTE_JSON,
-	ROUTE_MOBILECONFIG,
-	ROUTE__MAX
-};
-
-enum route_id route_find(struct mac_str path, struct mac_str *tail);
-
 /* ---- parsers, one per endpoint family (ep_*.c) ---- */
 
+/*
+ * Each turns the query string, the path tail or the body into a; on an
+ * error r->why says what was wrong.  tail is what follows "path/" on a
+ * route with subpaths (tail.p == NULL: the path had none).
+ */
 enum mac_err parse_autoconfig(const struct mac_cfg *, const struct mac_req *,
-    struct mac_resp *, struct ask *);
+    struct mac_str tail, struct mac_resp *, struct ask *);
 enum mac_err parse_pox(const struct mac_cfg *, const struct mac_req *,
-    struct mac_resp *, struct ask *);
+    struct mac_str tail, struct mac_resp *, struct ask *);
 enum mac_err parse_json(const struct mac_cfg *, const struct mac_req *,
-    struct mac_resp *, struct ask *);
+    struct mac_str tail, struct mac_resp *, struct ask *);
 enum mac_err parse_mobileconfig(const struct mac_cfg *, const struct mac_req *,
-    struct mac_resp *, struct ask *);
+    struct mac_str tail, struct mac_resp *, struct ask *);
 
 /* ---- what the parsers share (parse_common.c) ---- */
 

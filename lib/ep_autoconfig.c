@@ -18,12 +18,13 @@ static const char evolution_user[] = "EVOLUTIONUSER";
  */
 enum mac_err
 parse_autoconfig(const struct mac_cfg *cfg, const struct mac_req *req,
-    struct mac_resp *r, struct ask *a)
+    struct mac_str tail, struct mac_resp *r, struct ask *a)
 {
 	struct mac_str v, h;
 	enum mac_err e;
 	size_t i;
 
+	(void)tail;
 	if ((e = query_get(
 		 &r->arena, req->query, "emailaddress", &v, &r->why)) != MAC_OK)
 		return e;

@@ -15,12 +15,11 @@
  */
 enum mac_err
 parse_json(const struct mac_cfg *cfg, const struct mac_req *req,
-    struct mac_resp *r, struct ask *a)
+    struct mac_str tail, struct mac_resp *r, struct ask *a)
 {
-	struct mac_str tail, em, pr;
+	struct mac_str em, pr;
 	enum mac_err e;
 
-	(void)route_find(req->path, &tail);
 	if (tail.p != NULL) {
 		if (tail.len < 5 || !lower_eq(tail.p, 5, "v1.0/")) {
 			r->why = "no such endpoint";

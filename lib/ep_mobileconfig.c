@@ -22,12 +22,13 @@ static const unsigned char uuid_ns[16] = {0x5e, 0x1b, 0x6c, 0x2a, 0x8f, 0x3d,
 /* Apple configuration profile: emailaddress required, name optional. */
 enum mac_err
 parse_mobileconfig(const struct mac_cfg *cfg, const struct mac_req *req,
-    struct mac_resp *r, struct ask *a)
+    struct mac_str tail, struct mac_resp *r, struct ask *a)
 {
 	struct mac_str v;
 	enum mac_err e;
 	size_t i;
 
+	(void)tail;
 	if ((e = query_get(
 		 &r->arena, req->query, "emailaddress", &v, &r->why)) != MAC_OK)
 		return e;

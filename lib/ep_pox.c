@@ -244,7 +244,7 @@ contains(struct mac_str s, const char *needle)
  */
 enum mac_err
 parse_pox(const struct mac_cfg *cfg, const struct mac_req *req,
-    struct mac_resp *r, struct ask *a)
+    struct mac_str tail, struct mac_resp *r, struct ask *a)
 {
 	static const XML_Memory_Handling_Suite mm = {
 	    pox_malloc, pox_realloc, pox_free};
@@ -253,6 +253,7 @@ parse_pox(const struct mac_cfg *cfg, const struct mac_req *req,
 	enum XML_Status st;
 	enum mac_err e;
 
+	(void)tail;
 	if (req->method != MAC_M_POST || req->body.len == 0) {
 		r->why = "POST an Autodiscover request to this URL";
 		return MAC_ENOREQUEST;

@@ -24,9 +24,19 @@ struct route {
 	unsigned methods; /* M_BIT(MAC_M_...) */
 	const char *allow;
 	enum mac_err (*parse)(const struct mac_cfg *, const struct mac_req *,
-	    struct mac_resp *, struct ask *);
+	    struct mac_str tail, struct mac_resp *, struct ask *);
 	enum mac_err (*render)(const struct ask *, struct mac_resp *);
 	void (*render_err)(enum mac_err, const struct ask *, struct mac_resp *);
+};
+
+enum route_id {
+	ROUTE_AUTOCONFIG = 0,
+	ROUTE_AUTOCONFIG_WK,
+	ROUTE_AUTOCONFIG_V11,
+	ROUTE_POX,
+	ROUTE_JSON,
+	ROUTE_MOBILECONFIG,
+	ROUTE__MAX
 };
 
 #define M_READ (M_BIT(MAC_M_GET) | M_BIT(MAC_M_HEAD))
@@ -55,7 +65,7 @@ static const struct route routes[ROUTE__MAX] = {
  * Match a path without regard to letter case.  Returns the route or
  * ROUTE__MAX; *tail gets what follows "path/" for routes with subpaths.
  */
-enum route_id
+static enum route_id
 route_find(struct mac_str path, struct mac_str *tail)
 {
 	size_t i, n;
@@ -120,7 +130,7 @@ mac_handle(
 	} else if (req->body_too_big) {
 		resp->why = "request body too large";
 		e = MAC_ETOOBIG;
-	} else if ((e = rt->parse(cfg, req, resp, &a)) == MAC_OK ||
+	} else if ((e = rt->parse(cfg, req, tail, resp, &a)) == MAC_OK ||
 		   e == MAC_ENODOMAIN) {
 		resp->domain = a.addr.domain; /* validated, for the log */
 		resp->local = a.addr.local;
