@@ -82,6 +82,6 @@ extern const char hole_str[HOLE__END][2];
 extern const char *const uuid_suffix[HOLE__END];
 const struct tpl *tpl_pick(const struct ask *, enum tpl_kind, int);
 enum mac_err tpl_emit(
-    const struct tpl *, const struct ask *, struct mac_resp *, const char *);
+    const struct tpl *, const struct ask *, struct mac_resp *);
 
 #endif

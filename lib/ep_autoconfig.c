@@ -146,8 +146,7 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 	int out;
 
 	if ((t = tpl_pick(a, a->evolution ? TPL_AC_EVO : TPL_AC, 0)) != NULL)
-		return tpl_emit(t, a, r, CT_XML);
-	r->content_type = CT_XML;
+		return tpl_emit(t, a, r);
 	xml_init(&w, &r->body, 1);
 	xml_decl(&w);
 	xml_open(&w, "clientConfig", "version", "1.1", XML_END);

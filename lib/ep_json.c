@@ -85,8 +85,7 @@ render_json(const struct ask *a, struct mac_resp *r)
 	t = tpl_pick(
 	    a, a->proto == V2_ACTIVESYNC ? TPL_JSON_AS : TPL_JSON_V1, 0);
 	if (t != NULL)
-		return tpl_emit(t, a, r, CT_JSON);
-	r->content_type = CT_JSON;
+		return tpl_emit(t, a, r);
 	if (a->proto == V2_ACTIVESYNC) {
 		json_pair(&r->body, "Protocol", "ActiveSync", 1);
 		url = p->activesync;

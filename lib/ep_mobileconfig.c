@@ -297,7 +297,7 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 		r->filename[0] = '\0';
 	if ((t = tpl_pick(a, a->name.len > 0 ? TPL_MC_NAME : TPL_MC, 1)) !=
 	    NULL)
-		return tpl_emit(t, a, r, CT_PROFILE);
+		return tpl_emit(t, a, r);
 	in = mc_pick(p, SRV_IMAP);
 	if (in == NULL)
 		in = mc_pick(p, SRV_POP3);
@@ -308,7 +308,6 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 		return MAC_ENOMEM; /* cfg.c guarantees both servers */
 	inuser = expand(&r->arena, in->username, &a->addr, 1);
 
-	r->content_type = CT_PROFILE;
 	xml_init(&w, &r->body, 1);
 	xml_decl(&w);
 	xml_raw(&w, "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "

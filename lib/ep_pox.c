@@ -403,8 +403,7 @@ render_pox(const struct ask *a, struct mac_resp *r)
 	t = tpl_pick(
 	    a, a->schema == SCHEMA_MOBILESYNC ? TPL_POX_MS : TPL_POX, 1);
 	if (t != NULL)
-		return tpl_emit(t, a, r, CT_XML);
-	r->content_type = CT_XML;
+		return tpl_emit(t, a, r);
 	xml_init(&w, &r->body, 1);
 	xml_decl(&w);
 	xml_open(&w, "Autodiscover", "xmlns", NS_AD, XML_END);

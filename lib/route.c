@@ -21,8 +21,8 @@ struct route {
 	const char *name; /* for the front end's debug log */
 	const char *path; /* lower case */
 	int subpaths;     /* also matches path + "/..." */
-	unsigned methods; /* M_BIT(MAC_M_...) */
-	const char *allow;
+	unsigned methods; /* M_BIT(MAC_M_...); Allow is made from them */
+	const char *content_type; /* of the answer; errors set their own */
 	enum mac_err (*parse)(const struct mac_cfg *, const struct mac_req *,
 	    struct mac_str tail, struct mac_resp *, struct ask *);
 	enum mac_err (*render)(const struct ask *, struct mac_resp *);
@@ -43,23 +43,63 @@ enum route_id {
 
 static const struct route routes[ROUTE__MAX] = {
     [ROUTE_AUTOCONFIG] = {"autoconfig", "/mail/config-v1.1.xml", 0, M_READ,
-	"GET, HEAD", parse_autoconfig, render_autoconfig, render_err_text},
+	CT_XML, parse_autoconfig, render_autoconfig, render_err_text},
     [ROUTE_AUTOCONFIG_WK] = {"autoconfig",
-	"/.well-known/autoconfig/mail/config-v1.1.xml", 0, M_READ, "GET, HEAD",
+	"/.well-known/autoconfig/mail/config-v1.1.xml", 0, M_READ, CT_XML,
 	parse_autoconfig, render_autoconfig, render_err_text},
     /* The Nine client asks here (tests/clients/README.md §2.1). */
     [ROUTE_AUTOCONFIG_V11] = {"autoconfig", "/v1.1/mail/config-v1.1.xml", 0,
-	M_READ, "GET, HEAD", parse_autoconfig, render_autoconfig,
-	render_err_text},
+	M_READ, CT_XML, parse_autoconfig, render_autoconfig, render_err_text},
     /* A GET here is a tester or a redirect probe: it gets Error 600. */
     [ROUTE_POX] = {"autodiscover", "/autodiscover/autodiscover.xml", 0,
-	M_READ | M_BIT(MAC_M_POST), "POST, GET, HEAD", parse_pox, render_pox,
+	M_READ | M_BIT(MAC_M_POST), CT_XML, parse_pox, render_pox,
 	render_err_pox},
     [ROUTE_JSON] = {"autodiscover-json", "/autodiscover/autodiscover.json", 1,
-	M_READ, "GET, HEAD", parse_json, render_json, render_err_json},
+	M_READ, CT_JSON, parse_json, render_json, render_err_json},
     [ROUTE_MOBILECONFIG] = {"mobileconfig", "/mobileconfig", 0, M_READ,
-	"GET, HEAD", parse_mobileconfig, render_mobileconfig, render_err_text},
+	CT_PROFILE, parse_mobileconfig, render_mobileconfig, render_err_text},
 };
+
+/* The methods an Allow header can name, in the order it names them. */
+static const struct {
+	enum mac_method m;
+	const char *name;
+} allow_names[] = {
+    {MAC_M_POST, "POST"},
+    {MAC_M_GET, "GET"},
+    {MAC_M_HEAD, "HEAD"},
+};
+
+/*
+ * The Allow header for a route's method bits ("GET, HEAD"), written into
+ * the arena so that it lives until the next request.  NULL only when the
+ * arena is full.
+ */
+static const char *
+route_allow(struct mac_arena *ar, unsigned methods)
+{
+	size_t i, n = 0, k;
+	char *s, *o;
+
+	for (i = 0; i < sizeof(allow_names) / sizeof(allow_names[0]); i++)
+		if (methods & M_BIT(allow_names[i].m))
+			n += strlen(allow_names[i].name) + 2; /* ", " */
+	if ((s = o = arena_alloc(ar, n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(allow_names) / sizeof(allow_names[0]); i++) {
+		if (!(methods & M_BIT(allow_names[i].m)))
+			continue;
+		if (o != s) {
+			*o++ = ',';
+			*o++ = ' ';
+		}
+		k = strlen(allow_names[i].name);
+		memcpy(o, allow_names[i].name, k);
+		o += k;
+	}
+	*o = '\0';
+	return s;
+}
 
 /*
  * Match a path without regard to letter case.  Returns the route or
@@ -125,7 +165,7 @@ mac_handle(
 	resp->route = rt->name;
 	if (!(rt->methods & M_BIT(req->method))) {
 		resp->why = "method not allowed";
-		resp->allow = rt->allow;
+		resp->allow = route_allow(&resp->arena, rt->methods);
 		e = MAC_EMETHOD;
 	} else if (req->body_too_big) {
 		resp->why = "request body too large";
@@ -134,8 +174,10 @@ mac_handle(
 		   e == MAC_ENODOMAIN) {
 		resp->domain = a.addr.domain; /* validated, for the log */
 		resp->local = a.addr.local;
-		if (e == MAC_OK)
+		if (e == MAC_OK) {
+			resp->content_type = rt->content_type;
 			e = rt->render(&a, resp);
+		}
 		if (e == MAC_OK && resp->body.err != MAC_OK)
 			e = resp->body.err;
 		if (e == MAC_OK && resp->arena.failed)

@@ -63,8 +63,7 @@ tpl_pick(const struct ask *a, enum tpl_kind k, int needs_local)
  * them.
  */
 enum mac_err
-tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r,
-    const char *ct)
+tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r)
 {
 	/* Where a value went first, escaped for a mode: later holes of the
 	 * same kind and mode copy those bytes instead of escaping again. */
@@ -77,7 +76,6 @@ tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r,
 	struct mac_str v;
 	size_t i, at = 0, n, mark;
 
-	r->content_type = ct;
 	for (i = 0; i < t->nholes; i++) {
 		h = &t->holes[i];
 		buf_put(&r->body, t->text + at, h->off - at);
