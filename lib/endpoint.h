@@ -49,28 +49,6 @@ void url_host_port(struct mac_arena *ar, const char *url, const char **host,
     unsigned long *port);
 const char *dav_user(const struct cfg_provider *p);
 
-/*
- * What each error is called in the two formats that carry a code: the
- * Autodiscover ErrorCode (MS-OXDSCLI: 500 address not found, 600 invalid
- * request, 601 schema not offered, 603 server fault) and the v2 JSON
- * ErrorCode in Exchange's style.
- */
-static const struct {
-	const char *pox;
-	const char *json;
-} err_codes[MAC__MAX] = {
-    [MAC_OK] = {"603", "InternalServerError"},
-    [MAC_ENOMEM] = {"603", "InternalServerError"},
-    [MAC_EINPUT] = {"600", "InvalidRequest"},
-    [MAC_ENOROUTE] = {"600", "NotFound"},
-    [MAC_ENODOMAIN] = {"500", "NotFound"},
-    [MAC_EMETHOD] = {"600", "MethodNotAllowed"},
-    [MAC_ETOOBIG] = {"600", "InvalidRequest"},
-    [MAC_EPROTOCOL] = {"601", "InvalidProtocol"},
-    [MAC_ENOSCHEMA] = {"601", "InvalidProtocol"},
-    [MAC_ENOREQUEST] = {"600", "InvalidRequest"},
-};
-
 /* ---- the profile's identifier and UUIDs (ep_mobileconfig.c) ---- */
 
 void uuid5(const struct ask *a, char out[37], const char *s);

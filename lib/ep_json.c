@@ -105,13 +105,27 @@ render_json(const struct ask *a, struct mac_resp *r)
 	return MAC_OK;
 }
 
+/* The v2 ErrorCode for each error, in Exchange's style. */
+static const char *const json_codes[MAC__MAX] = {
+    [MAC_OK] = "InternalServerError",
+    [MAC_ENOMEM] = "InternalServerError",
+    [MAC_EINPUT] = "InvalidRequest",
+    [MAC_ENOROUTE] = "NotFound",
+    [MAC_ENODOMAIN] = "NotFound",
+    [MAC_EMETHOD] = "MethodNotAllowed",
+    [MAC_ETOOBIG] = "InvalidRequest",
+    [MAC_EPROTOCOL] = "InvalidProtocol",
+    [MAC_ENOSCHEMA] = "InvalidProtocol",
+    [MAC_ENOREQUEST] = "InvalidRequest",
+};
+
 void
 render_err_json(enum mac_err e, const struct ask *a, struct mac_resp *r)
 {
 
 	(void)a;
 	r->content_type = CT_JSON;
-	json_pair(&r->body, "ErrorCode", err_codes[e].json, 1);
+	json_pair(&r->body, "ErrorCode", json_codes[e], 1);
 	json_pair(&r->body, "ErrorMessage",
 	    r->why != NULL ? r->why : mac_strerror(e), 0);
 	buf_putc(&r->body, '}');

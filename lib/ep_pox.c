@@ -440,6 +440,23 @@ render_pox(const struct ask *a, struct mac_resp *r)
 	return MAC_OK;
 }
 
+/*
+ * The Autodiscover ErrorCode for each error (MS-OXDSCLI: 500 address not
+ * found, 600 invalid request, 601 schema not offered, 603 server fault).
+ */
+static const char *const pox_codes[MAC__MAX] = {
+    [MAC_OK] = "603",
+    [MAC_ENOMEM] = "603",
+    [MAC_EINPUT] = "600",
+    [MAC_ENOROUTE] = "600",
+    [MAC_ENODOMAIN] = "500",
+    [MAC_EMETHOD] = "600",
+    [MAC_ETOOBIG] = "600",
+    [MAC_EPROTOCOL] = "601",
+    [MAC_ENOSCHEMA] = "601",
+    [MAC_ENOREQUEST] = "600",
+};
+
 /* "HH:MM:SS.fffffff", the time of day as Exchange writes it. */
 static void
 pox_time(char *t, size_t n, uint32_t ms)
@@ -468,7 +485,7 @@ render_err_pox(enum mac_err e, const struct ask *a, struct mac_resp *r)
 	xml_open(&w, "Autodiscover", "xmlns", NS_AD, XML_END);
 	xml_open(&w, "Response", "xmlns", NS_AD, XML_END);
 	xml_open(&w, "Error", "Time", t, "Id", POX_SERVER_ID, XML_END);
-	xml_elem(&w, "ErrorCode", err_codes[e].pox, XML_END);
+	xml_elem(&w, "ErrorCode", pox_codes[e], XML_END);
 	xml_elem(
 	    &w, "Message", r->why != NULL ? r->why : mac_strerror(e), XML_END);
 	xml_empty(&w, "DebugData", XML_END);

@@ -117,8 +117,8 @@ test_route_table(void **state)
 	for (i = 0; i < MAC__MAX; i++) {
 		assert_non_null(mac_strerror((enum mac_err)i));
 		assert_true(mac_strerror((enum mac_err)i)[0] != '\0');
-		assert_non_null(err_codes[i].pox);
-		assert_non_null(err_codes[i].json);
+		assert_non_null(pox_codes[i]);
+		assert_non_null(json_codes[i]);
 	}
 }
 
