@@ -49,7 +49,7 @@ struct cfg_server {
 };
 
 /*
- * A precomputed answer (render.c): the document a provider gives for one
+ * A precomputed answer (tpl.c): the document a provider gives for one
  * kind of request, rendered and escaped once when the configuration is
  * loaded, with holes where the request's values go.  text is NULL when
  * the answer could not be precomputed; it is then rendered per request.
@@ -143,7 +143,7 @@ struct mac_cfg {
 	struct cfg_provider *providers;
 	size_t nproviders;
 	const struct cfg_provider *catch_all; /* or NULL */
-	struct evp_md_st *sha1; /* OpenSSL's SHA-1, fetched once (render.c) */
+	struct evp_md_st *sha1; /* OpenSSL's SHA-1, fetched once (tpl.c) */
 	unsigned long salt;     /* expat's hash salt, random per load (cfg.c) */
 	struct cfg_domain *dtab; /* open addressing, power-of-two size */
 	size_t dcap;
@@ -258,7 +258,7 @@ enum mac_err addr_domain(struct mac_arena *, const char *, size_t,
 enum mac_err query_get(struct mac_arena *, struct mac_str query,
     const char *key, struct mac_str *out, const char **why);
 
-/* ---- routes (handle.c) and renderers (render.c) ---- */
+/* ---- requests and answers (route.c, ep_*.c, tpl.c) ---- */
 
 enum ms_schema {
 	SCHEMA_OUTLOOK = 0, /* .../outlook/responseschema/2006a */

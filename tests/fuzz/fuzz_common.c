@@ -3,7 +3,7 @@
  * Copyright (c) the mailautoconf developers
  *
  * What the fuzz targets share: see fuzz_common.h.  The allow-lists below
- * are every element and attribute name lib/render.c writes, per document
+ * are every element and attribute name lib/ep_*.c write, per document
  * type; a name outside them in an answer means request or configuration
  * text became markup.
  */
@@ -382,7 +382,7 @@ json_string(const unsigned char *p, size_t n, size_t *i, char *key, size_t cap)
 
 /*
  * Every JSON answer is one flat object of string members, with keys from
- * render.c and none twice; and <, > and & never appear raw (json_str()
+ * lib/ep_json.c and none twice; and <, > and & never appear raw (json_str()
  * writes them as \u escapes).
  */
 static void

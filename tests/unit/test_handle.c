@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) the mailautoconf developers */
 /*
- * Unit tests for lib/handle.c and lib/render.c: routing, generic checks,
- * each parser's accept and reject tables, and output-cap failure.  Exact
- * documents are pinned by the golden tests; these check decisions.
+ * Unit tests for lib/route.c and the endpoint files (lib/ep_*.c, their
+ * common helpers, lib/tpl.c): routing, generic checks, each parser's
+ * accept and reject tables, and output-cap failure.  Exact documents are
+ * pinned by the golden tests; these check decisions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +18,14 @@
 
 #include "log_recorder.h"
 
-#include "../../lib/handle.c"
-#include "../../lib/render.c"
+#include "../../lib/route.c"
+#include "../../lib/parse_common.c"
+#include "../../lib/render_common.c"
+#include "../../lib/ep_autoconfig.c"
+#include "../../lib/ep_pox.c"
+#include "../../lib/ep_json.c"
+#include "../../lib/ep_mobileconfig.c"
+#include "../../lib/tpl.c"
 
 static const char ini[] = "[defaults]\n"
 			  "server = imap mail.example.com 993 SSL\n"
@@ -104,14 +111,14 @@ test_route_table(void **state)
 		assert_non_null(routes[i].parse);
 		assert_non_null(routes[i].render);
 		assert_non_null(routes[i].render_err);
-		assert_non_null(routes[i].allow);
+		assert_non_null(routes[i].content_type);
 		assert_true(routes[i].methods != 0);
 	}
 	for (i = 0; i < MAC__MAX; i++) {
 		assert_non_null(mac_strerror((enum mac_err)i));
 		assert_true(mac_strerror((enum mac_err)i)[0] != '\0');
-		assert_non_null(err_codes[i].pox);
-		assert_non_null(err_codes[i].json);
+		assert_non_null(pox_codes[i]);
+		assert_non_null(json_codes[i]);
 	}
 }
 
@@ -387,6 +394,82 @@ test_method_allow(void **state)
 	assert_null(resp.allow);
 }
 
+/* Allow lists exactly the route's method bits, POST first. */
+static void
+test_allow_from_bits(void **state)
+{
+	static const struct {
+		unsigned bits;
+		const char *want;
+	} t[] = {
+	    {M_BIT(MAC_M_GET), "GET"},
+	    {M_BIT(MAC_M_HEAD), "HEAD"},
+	    {M_BIT(MAC_M_POST), "POST"},
+	    {M_READ, "GET, HEAD"},
+	    {M_BIT(MAC_M_POST) | M_BIT(MAC_M_GET), "POST, GET"},
+	    {M_BIT(MAC_M_POST) | M_BIT(MAC_M_HEAD), "POST, HEAD"},
+	    {M_READ | M_BIT(MAC_M_POST), "POST, GET, HEAD"},
+	    {0, ""},
+	};
+	size_t i;
+	const char *s;
+
+	(void)state;
+	arena_reset(&resp.arena);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_non_null(s = route_allow(&resp.arena, t[i].bits));
+		assert_string_equal(s, t[i].want);
+	}
+	/* Every route refuses a method outside its bits with that list. */
+	for (i = 0; i < ROUTE__MAX; i++) {
+		assert_int_equal(run(MAC_M_OTHER, routes[i].path, "", "", NULL),
+		    MAC_EMETHOD);
+		assert_string_equal(
+		    resp.allow, route_allow(&resp.arena, routes[i].methods));
+	}
+}
+
+/* An answer carries its route's content type, from a template or not. */
+static void
+test_content_type(void **state)
+{
+	static const struct {
+		enum mac_method m;
+		const char *path, *query, *body;
+		enum route_id id;
+	} t[] = {
+	    {MAC_M_GET, "/mail/config-v1.1.xml", "emailaddress=a@example.com",
+		NULL, ROUTE_AUTOCONFIG},
+	    {MAC_M_POST, "/autodiscover/autodiscover.xml", "",
+		"<Autodiscover><EMailAddress>a@example.com</EMailAddress>"
+		"</Autodiscover>",
+		ROUTE_POX},
+	    {MAC_M_GET, "/autodiscover/autodiscover.json",
+		"Email=a@example.com", NULL, ROUTE_JSON},
+	    {MAC_M_GET, "/mobileconfig", "emailaddress=a@example.com", NULL,
+		ROUTE_MOBILECONFIG},
+	};
+	size_t i;
+	int scratch;
+
+	(void)state;
+	for (scratch = 0; scratch < 2; scratch++) {
+		render_no_templates = scratch;
+		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			assert_int_equal(
+			    run(t[i].m, t[i].path, t[i].query, "", t[i].body),
+			    MAC_OK);
+			assert_string_equal(
+			    resp.content_type, routes[t[i].id].content_type);
+		}
+	}
+	render_no_templates = 0;
+	/* Errors keep their own format's type. */
+	assert_int_equal(
+	    run(MAC_M_GET, "/mobileconfig", "", "", NULL), MAC_EINPUT);
+	assert_string_equal(resp.content_type, CT_TEXT);
+}
+
 static void
 test_too_big(void **state)
 {
@@ -589,6 +672,8 @@ main(void)
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_quiet_invalid),
 	    cmocka_unit_test(test_method_allow),
+	    cmocka_unit_test(test_allow_from_bits),
+	    cmocka_unit_test(test_content_type),
 	    cmocka_unit_test(test_too_big),
 	    cmocka_unit_test(test_evolution),
 	    cmocka_unit_test(test_log_fields),

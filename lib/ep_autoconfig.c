@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) the mailautoconf developers */
+/*
+ * Thunderbird autoconfig (clientConfig 1.1): the query parser and the
+ * renderer.  Its errors are plain text (render_err_text(),
+ * render_common.c).
+ */
+#include <string.h>
+
+#include "endpoint.h"
+
+static const char evolution_user[] = "EVOLUTIONUSER";
+
+/*
+ * Thunderbird autoconfig (GET).  With emailaddress, its domain decides;
+ * without it (Thunderbird for Android, Delta Chat, KMail), the Host header
+ * does, less a leading "autoconfig." and any port.
+ */
+enum mac_err
+parse_autoconfig(const struct mac_cfg *cfg, const struct mac_req *req,
+    struct mac_str tail, struct mac_resp *r, struct ask *a)
+{
+	struct mac_str v, h;
+	enum mac_err e;
+	size_t i;
+
+	(void)tail;
+	if ((e = query_get(
+		 &r->arena, req->query, "emailaddress", &v, &r->why)) != MAC_OK)
+		return e;
+	if (v.p != NULL) {
+		if ((e = ask_address(r, v.p, v.len, a)) != MAC_OK)
+			return e;
+		a->evolution =
+		    a->addr.local.len == sizeof(evolution_user) - 1 &&
+		    memcmp(a->addr.local.p, evolution_user,
+			sizeof(evolution_user) - 1) == 0;
+		return ask_provider(cfg, r, a);
+	}
+	h = req->host;
+	if (h.len == 0) {
+		r->why = "no emailaddress and no Host header";
+		return MAC_EINPUT;
+	}
+	if (h.len > MAC_HOST_MAX) {
+		r->why = "Host header too long";
+		return MAC_EINPUT;
+	}
+	/* Drop a port; an IPv6 literal is no mail domain. */
+	if (h.p[0] == '[') {
+		r->why = "Host is an address literal, not a mail domain";
+		return MAC_EINPUT;
+	}
+	for (i = 0; i < h.len && h.p[i] != ':'; i++)
+		;
+	h.len = i;
+	if (h.len > 11 && lower_eq(h.p, 11, "autoconfig.")) {
+		h.p += 11;
+		h.len -= 11;
+	}
+	if ((e = addr_domain(
+		 &r->arena, h.p, h.len, &a->addr.domain, &r->why)) != MAC_OK)
+		return e;
+	return ask_provider(cfg, r, a);
+}
+
+/* ---- Thunderbird autoconfig (clientConfig 1.1) ---- */
+
+static void
+ac_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
+    const struct cfg_server *s)
+{
+	const char *el =
+	    is_incoming(s->type) ? "incomingServer" : "outgoingServer";
+	const struct cfg_provider *p = a->prov;
+	size_t i;
+
+	xml_open(w, el, "type", srv_type_names[s->type], XML_END);
+	xml_elem(w, "hostname", s->host, XML_END);
+	xml_elemu(w, "port", s->port);
+	xml_elem(w, "socketType", sock_type_names[s->sock], XML_END);
+	xml_elem(w, "username", expand(&r->arena, s->username, &a->addr, 0),
+	    XML_END);
+	for (i = 0; i < s->nauth; i++)
+		xml_elem(w, "authentication", auth_method_names[s->auth[i]],
+		    XML_END);
+	if (s->type == SRV_POP3 && (p->pop3_leave >= 0 || p->pop3_days > 0)) {
+		xml_open(w, "pop3", XML_END);
+		if (p->pop3_leave >= 0)
+			xml_elem(w, "leaveMessagesOnServer",
+			    p->pop3_leave ? "true" : "false", XML_END);
+		if (p->pop3_days > 0)
+			xml_elemu(
+			    w, "daysToLeaveMessagesOnServer", p->pop3_days);
+		xml_close(w);
+	}
+	xml_close(w);
+}
+
+static void
+ac_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a, const char *el,
+    const char *type, const char *url)
+{
+	xml_open(w, el, "type", type, XML_END);
+	xml_elem(w, "username",
+	    expand(&r->arena, dav_user(a->prov), &a->addr, 0), XML_END);
+	xml_elem(w, "authentication", "http-basic", XML_END);
+	xml_elem(w, "serverURL", url, XML_END);
+	xml_close(w);
+}
+
+/*
+ * The oAuth2 block.  Thunderbird for Android reads it only inside
+ * emailProvider (RealAutoconfigParser.kt); the draft's grammar and the
+ * ISPDB place it under clientConfig.  render_autoconfig() writes it in
+ * both places, so either reader finds it.
+ */
+static void
+ac_oauth(struct xml_w *w, const struct cfg_provider *p)
+{
+	if (p->oauth_issuer == NULL)
+		return;
+	xml_open(w, "oAuth2", XML_END);
+	xml_elem(w, "issuer", p->oauth_issuer, XML_END);
+	xml_elem(w, "scope", p->oauth_scope, XML_END);
+	xml_elem(w, "authURL", p->oauth_auth_url, XML_END);
+	xml_elem(w, "tokenURL", p->oauth_token_url, XML_END);
+	xml_close(w);
+}
+
+/*
+ * The clientConfig 1.1 document (Mozilla wiki ConfigFileFormat,
+ * tests/clients/README.md §3).  Plain-text servers are left out
+ * (Thunderbird for Android rejects the whole document for one); servers
+ * keep file order; Evolution's EVOLUTIONUSER request gets one server per
+ * type, since Evolution lets the last one win.
+ */
+enum mac_err
+render_autoconfig(const struct ask *a, struct mac_resp *r)
+{
+	const struct cfg_provider *p = a->prov;
+	int seen[SRV__MAX] = {0};
+	const struct tpl *t;
+	struct xml_w w;
+	size_t i;
+	int out;
+
+	if ((t = tpl_pick(a, a->evolution ? TPL_AC_EVO : TPL_AC, 0)) != NULL)
+		return tpl_emit(t, a, r);
+	xml_init(&w, &r->body, 1);
+	xml_decl(&w);
+	xml_open(&w, "clientConfig", "version", "1.1", XML_END);
+	xml_open(&w, "emailProvider", "id", p->id, XML_END);
+	xml_elemn(&w, "domain", a->addr.domain.p, a->addr.domain.len);
+	xml_elem(&w, "displayName", p->display_name, XML_END);
+	xml_elem(&w, "displayShortName", p->short_name, XML_END);
+	for (out = 0; out < 2; out++)
+		for (i = 0; i < p->nservers; i++) {
+			const struct cfg_server *s = &p->servers[i];
+			if (is_incoming(s->type) == out ||
+			    s->sock == SOCK_PLAIN)
+				continue;
+			if (a->evolution && seen[s->type]++)
+				continue;
+			ac_server(&w, r, a, s);
+		}
+	if (p->doc_url != NULL) {
+		xml_open(&w, "documentation", "url", p->doc_url, XML_END);
+		if (p->doc_text != NULL)
+			xml_elem(
+			    &w, "descr", p->doc_text, "lang", "en", XML_END);
+		xml_close(&w);
+	}
+	ac_oauth(&w, p);
+	xml_close(&w); /* emailProvider */
+	if (p->carddav != NULL)
+		ac_dav(&w, r, a, "addressBook", "carddav", p->carddav);
+	if (p->caldav != NULL)
+		ac_dav(&w, r, a, "calendar", "caldav", p->caldav);
+	if (p->webmail != NULL) {
+		xml_open(&w, "webMail", XML_END);
+		xml_empty(&w, "loginPage", "url", p->webmail, XML_END);
+		xml_close(&w);
+	}
+	ac_oauth(&w, p);
+	if (p->config_update_url != NULL)
+		xml_empty(&w, "clientConfigUpdate", "url", p->config_update_url,
+		    XML_END);
+	xml_end(&w);
+	return MAC_OK;
+}

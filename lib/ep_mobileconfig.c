@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) the mailautoconf developers */
+/*
+ * Apple configuration profile (.mobileconfig): the query parser, the
+ * profile renderer with its plist helpers, and the deterministic
+ * identifiers and UUIDs.  Its errors are plain text (render_err_text(),
+ * render_common.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "endpoint.h"
+
+/* UUIDv5 namespace for profile payloads (RFC 9562 §5.5); never change it,
+ * or every installed profile would be duplicated on the next download. */
+static const unsigned char uuid_ns[16] = {0x5e, 0x1b, 0x6c, 0x2a, 0x8f, 0x3d,
+    0x4b, 0x7e, 0x9a, 0x41, 0x2c, 0x6d, 0x0e, 0x8f, 0x7b, 0x13};
+
+/* Apple configuration profile: emailaddress required, name optional. */
+enum mac_err
+parse_mobileconfig(const struct mac_cfg *cfg, const struct mac_req *req,
+    struct mac_str tail, struct mac_resp *r, struct ask *a)
+{
+	struct mac_str v;
+	enum mac_err e;
+	size_t i;
+
+	(void)tail;
+	if ((e = query_get(
+		 &r->arena, req->query, "emailaddress", &v, &r->why)) != MAC_OK)
+		return e;
+	if (v.p == NULL) {
+		r->why = "missing emailaddress parameter";
+		return MAC_EINPUT;
+	}
+	if ((e = ask_address(r, v.p, v.len, a)) != MAC_OK)
+		return e;
+	if ((e = query_get(&r->arena, req->query, "name", &a->name, &r->why)) !=
+	    MAC_OK)
+		return e;
+	if (a->name.len > MAC_NAME_MAX) {
+		r->why = "name too long";
+		return MAC_EINPUT;
+	}
+	for (i = 0; i < a->name.len; i++)
+		if ((unsigned char)a->name.p[i] < 0x20 ||
+		    a->name.p[i] == 0x7f) {
+			r->why = "control character in name";
+			return MAC_EINPUT;
+		}
+	/* Refused here, not by the escaper, which would log it as a fault. */
+	if (!xml_valid(a->name.p, a->name.len)) {
+		r->why = "name is not valid UTF-8";
+		return MAC_EINPUT;
+	}
+	return ask_provider(cfg, r, a);
+}
+
+/* ---- Apple configuration profile ---- */
+
+/*
+ * A name-based UUID (RFC 9562 §5.5, version 5, SHA-1) of s under
+ * uuid_ns, written upper case 8-4-4-4-12 into out (37 bytes).  The same
+ * identifier always gives the same UUID, so a second download replaces
+ * the installed profile instead of adding one.
+ */
+void
+uuid5(const struct ask *a, char out[37], const char *s)
+{
+	unsigned char md[SHA_DIGEST_LENGTH];
+	unsigned char in[16 + MAC_FILENAME_MAX * 2];
+	size_t n = strlen(s), i, o = 0;
+
+	if (n > sizeof(in) - 16)
+		n = sizeof(in) - 16;
+	memcpy(in, uuid_ns, 16);
+	memcpy(in + 16, s, n);
+	/* The digest fetched at load skips OpenSSL's lookup per call. */
+	if (a->cfg == NULL || a->cfg->sha1 == NULL ||
+	    !EVP_Digest(in, 16 + n, md, NULL, a->cfg->sha1, NULL))
+		SHA1(in, 16 + n, md);
+	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
+	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = "0123456789ABCDEF"[md[i] >> 4];
+		out[o++] = "0123456789ABCDEF"[md[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+/*
+ * The profile identifier: <prefix>.<reversed address domain>.<local part>,
+ * the local part lower-cased with every byte outside [a-z0-9-] written as
+ * _XX, so that distinct addresses never share an identifier.
+ */
+const char *
+mc_ident(struct mac_arena *ar, const struct ask *a)
+{
+	const struct mac_str *d = &a->addr.domain, *l = &a->addr.local;
+	size_t n = strlen(a->prov->mc_prefix) + 1 + d->len + 1 + l->len * 3;
+	char *out, *o;
+	size_t i, end;
+
+	if (a->building)
+		return hole_str[HOLE_IDENT];
+	if ((out = arena_alloc(ar, n + 1)) == NULL)
+		return NULL;
+	o = out;
+	memcpy(o, a->prov->mc_prefix, strlen(a->prov->mc_prefix));
+	o += strlen(a->prov->mc_prefix);
+	end = d->len;
+	for (i = d->len; i > 0; i--)
+		if (d->p[i - 1] == '.' || i == 1) {
+			size_t start = d->p[i - 1] == '.' ? i : i - 1;
+			*o++ = '.';
+			memcpy(o, d->p + start, end - start);
+			o += end - start;
+			end = i - 1;
+		}
+	*o++ = '.';
+	for (i = 0; i < l->len; i++) {
+		unsigned char c = (unsigned char)l->p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-')
+			*o++ = (char)c;
+		else {
+			*o++ = '_';
+			*o++ = "0123456789abcdef"[c >> 4];
+			*o++ = "0123456789abcdef"[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void
+pl_key(struct xml_w *w, const char *k)
+{
+	xml_elem(w, "key", k, XML_END);
+}
+
+static void
+pl_str(struct xml_w *w, const char *k, const char *v)
+{
+	pl_key(w, k);
+	xml_elem(w, "string", v, XML_END);
+}
+
+static void
+pl_int(struct xml_w *w, const char *k, unsigned long v)
+{
+	pl_key(w, k);
+	xml_elemu(w, "integer", v);
+}
+
+static void
+pl_bool(struct xml_w *w, const char *k, int v)
+{
+	pl_key(w, k);
+	xml_empty(w, v ? "true" : "false", XML_END);
+}
+
+/* The common payload keys (CommonPayloadKeys.yaml). */
+static void
+pl_payload(struct xml_w *w, const struct ask *a, struct mac_arena *ar,
+    const char *type, const char *ident, const char *suffix,
+    const char *display)
+{
+	char *id, uuid[37];
+	size_t n = strlen(ident), m = suffix ? strlen(suffix) : 0, k;
+
+	if ((id = arena_alloc(ar, n + m + 1)) == NULL)
+		return; /* the arena keeps the failure; mac_handle() sees it */
+	memcpy(id, ident, n);
+	memcpy(id + n, suffix ? suffix : "", m);
+	id[n + m] = '\0';
+	if (ident[0] == HOLE_IDENT) { /* a template: the UUID's hole */
+		for (k = HOLE_UUID; k < HOLE__END; k++)
+			if (strcmp(uuid_suffix[k], suffix ? suffix : "") == 0)
+				break;
+		if (k == HOLE__END) {
+			ar->failed = 1; /* no hole for it: no template */
+			return;
+		}
+		memcpy(uuid, hole_str[k], sizeof(hole_str[k]));
+	} else
+		uuid5(a, uuid, id);
+	pl_str(w, "PayloadDisplayName", display);
+	pl_str(w, "PayloadIdentifier", id);
+	pl_str(w, "PayloadType", type);
+	pl_str(w, "PayloadUUID", uuid);
+	pl_int(w, "PayloadVersion", 1);
+}
+
+/*
+ * Pick the server a profile gets for a type: the first with TLS from the
+ * first byte (Apple's UseSSL is only known to mean that), else the first
+ * with STARTTLS.  NULL if the provider has none.
+ */
+static const struct cfg_server *
+mc_pick(const struct cfg_provider *p, enum srv_type t)
+{
+	const struct cfg_server *best = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nservers; i++) {
+		const struct cfg_server *s = &p->servers[i];
+		if (s->type != t || s->sock == SOCK_PLAIN)
+			continue;
+		if (s->sock == SOCK_SSL)
+			return s;
+		if (best == NULL)
+			best = s;
+	}
+	return best;
+}
+
+static const char *
+mc_auth(const struct cfg_server *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nauth; i++)
+		switch (s->auth[i]) {
+		case AUTH_PASSWORD_CLEARTEXT:
+			return "EmailAuthPassword";
+		case AUTH_PASSWORD_ENCRYPTED:
+			return "EmailAuthCRAMMD5";
+		case AUTH_NTLM:
+			return "EmailAuthNTLM";
+		case AUTH_NONE:
+		case AUTH_CLIENT_IP:
+			return "EmailAuthNone";
+		default:
+			break;
+		}
+	return "EmailAuthPassword";
+}
+
+static void
+mc_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
+    const char *ident, const char *pfx, const char *url, const char *user)
+{
+	char k[64];
+	const char *host;
+	unsigned long port;
+
+	url_host_port(&r->arena, url, &host, &port);
+	xml_open(w, "dict", XML_END);
+	snprintf(k, sizeof(k), "%sAccountDescription", pfx);
+	pl_str(w, k, a->prov->display_name);
+	snprintf(k, sizeof(k), "%sHostName", pfx);
+	pl_str(w, k, host);
+	snprintf(k, sizeof(k), "%sPort", pfx);
+	pl_int(w, k, port);
+	snprintf(k, sizeof(k), "%sPrincipalURL", pfx);
+	pl_str(w, k, url);
+	snprintf(k, sizeof(k), "%sUseSSL", pfx);
+	pl_bool(w, k, 1);
+	snprintf(k, sizeof(k), "%sUsername", pfx);
+	pl_str(w, k, user);
+	snprintf(k, sizeof(k), "com.apple.%s.account", pfx);
+	for (char *c = k; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	pl_payload(w, a, &r->arena, k, ident,
+	    strcmp(pfx, "CalDAV") == 0 ? ".caldav" : ".carddav",
+	    a->prov->display_name);
+	xml_close(w);
+}
+
+/*
+ * A configuration profile (Apple's TopLevel, com.apple.mail.managed,
+ * com.apple.caldav.account and com.apple.carddav.account schemas) with
+ * deterministic identifiers and UUIDs and no passwords.
+ */
+enum mac_err
+render_mobileconfig(const struct ask *a, struct mac_resp *r)
+{
+	const struct cfg_provider *p = a->prov;
+	const struct cfg_server *in, *out;
+	const char *ident, *addr, *inuser;
+	const struct tpl *t;
+	struct xml_w w;
+	int n;
+
+	n = snprintf(r->filename, sizeof(r->filename), "%.*s.mobileconfig",
+	    (int)a->addr.domain.len, a->addr.domain.p);
+	if (n < 0 || (size_t)n >= sizeof(r->filename))
+		r->filename[0] = '\0';
+	if ((t = tpl_pick(a, a->name.len > 0 ? TPL_MC_NAME : TPL_MC, 1)) !=
+	    NULL)
+		return tpl_emit(t, a, r);
+	in = mc_pick(p, SRV_IMAP);
+	if (in == NULL)
+		in = mc_pick(p, SRV_POP3);
+	out = mc_pick(p, SRV_SMTP);
+	ident = mc_ident(&r->arena, a);
+	addr = expand(&r->arena, "%EMAILADDRESS%", &a->addr, 1);
+	if (in == NULL || out == NULL || ident == NULL || addr == NULL)
+		return MAC_ENOMEM; /* cfg.c guarantees both servers */
+	inuser = expand(&r->arena, in->username, &a->addr, 1);
+
+	xml_init(&w, &r->body, 1);
+	xml_decl(&w);
+	xml_raw(&w, "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+		    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n");
+	xml_open(&w, "plist", "version", "1.0", XML_END);
+	xml_open(&w, "dict", XML_END);
+	pl_key(&w, "PayloadContent");
+	xml_open(&w, "array", XML_END);
+
+	xml_open(&w, "dict", XML_END);
+	pl_str(&w, "EmailAccountDescription", p->display_name);
+	if (a->name.len > 0) {
+		pl_key(&w, "EmailAccountName");
+		xml_elemn(&w, "string", a->name.p, a->name.len);
+	}
+	pl_str(&w, "EmailAccountType",
+	    in->type == SRV_IMAP ? "EmailTypeIMAP" : "EmailTypePOP");
+	pl_str(&w, "EmailAddress", addr);
+	pl_str(&w, "IncomingMailServerAuthentication", mc_auth(in));
+	pl_str(&w, "IncomingMailServerHostName", in->host);
+	pl_int(&w, "IncomingMailServerPortNumber", in->port);
+	pl_bool(&w, "IncomingMailServerUseSSL", in->sock == SOCK_SSL);
+	pl_str(&w, "IncomingMailServerUsername", inuser);
+	pl_str(&w, "OutgoingMailServerAuthentication", mc_auth(out));
+	pl_str(&w, "OutgoingMailServerHostName", out->host);
+	pl_int(&w, "OutgoingMailServerPortNumber", out->port);
+	pl_bool(&w, "OutgoingMailServerUseSSL", out->sock == SOCK_SSL);
+	pl_str(&w, "OutgoingMailServerUsername",
+	    expand(&r->arena, out->username, &a->addr, 1));
+	pl_bool(&w, "OutgoingPasswordSameAsIncomingPassword", 1);
+	pl_payload(&w, a, &r->arena, "com.apple.mail.managed", ident, ".mail",
+	    p->display_name);
+	xml_close(&w);
+	if (p->caldav != NULL)
+		mc_dav(&w, r, a, ident, "CalDAV", p->caldav, inuser);
+	if (p->carddav != NULL)
+		mc_dav(&w, r, a, ident, "CardDAV", p->carddav, inuser);
+	xml_close(&w); /* array */
+
+	pl_str(&w, "PayloadDescription",
+	    "Sets up your mail account, with calendars and contacts where "
+	    "offered.");
+	pl_str(&w, "PayloadOrganization",
+	    p->mc_org != NULL ? p->mc_org : p->display_name);
+	pl_payload(
+	    &w, a, &r->arena, "Configuration", ident, NULL, p->display_name);
+	xml_end(&w);
+	return MAC_OK;
+}
