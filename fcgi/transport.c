@@ -174,6 +174,13 @@ conn_close(int fd, uint32_t gen)
  * (LIBFCGI_OS_CLOSE_POLL_TIMEOUT) for the peer to hang up, repeatedly if
  * it trickles bytes.  Returns 1 if the connection stays open for the
  * next request (we have taken fd back), 0 if libfcgi closed it.
+ *
+ * All of this is libfcgi 2.4.2's behaviour, not its documented API, so
+ * CMakeLists.txt accepts only that version (MAC_FCGI_VERSION) and ctest
+ * libfcgi_version (tests/libfcgi-version.sh) fails if the headers, the
+ * pkg-config module or the library the binary loads is another one.
+ * Before moving the pin, read FCGX_Accept_r(), FCGX_Finish_r() and
+ * OS_Close() of the new version against the paragraph above.
  */
 static int
 conn_serve(struct worker *w, FCGX_Request *fr, int fd, uint32_t gen)
