@@ -6,8 +6,8 @@
  * record headers of a connection's queued input and says whether a
  * whole request is there, and the two replies libfcgi cannot give
  * (FCGI_UNKNOWN_ROLE, FCGI_UNKNOWN_TYPE) are written here.  The scanner
- * is pure (no I/O, no global state), so it can be checked record by
- * record on its own.
+ * is pure (no I/O, no global state); tests/unit/test_records.c checks
+ * it against a table of record streams.
  */
 #include <sys/socket.h>
 
