@@ -13,7 +13,7 @@
  * nginx is the transport's ceiling: what FastCGI through nginx costs when
  * the answer is free.
  *
- * It is shaped like fcgi/main.c on purpose: the same number of worker
+ * It is shaped like fcgi/transport.c on purpose: the same number of worker
  * threads, each calling FCGX_Accept_r() on the listening socket with no
  * lock, the request body read to the end, the answer handed to libfcgi in
  * one FCGX_PutStr().  A benchmark tool, never installed; not for

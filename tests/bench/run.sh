@@ -30,7 +30,7 @@
 #              when the answer costs nothing.  responder/null near 1
 #              means our code is not what limits throughput.  It is
 #              libfcgi's thread-per-connection model; a responder with
-#              another transport (fcgi/main.c's epoll loop) may beat it,
+#              another transport (fcgi/transport.c's epoll loop) may beat it,
 #              above all at -c256 or with a large --keepalive, where idle
 #              kept connections hold all of null's threads.
 #   static     nginx serving each answer's body from a file, with the

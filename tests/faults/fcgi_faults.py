@@ -32,8 +32,8 @@ REQUEST_COMPLETE, CANT_MPX_CONN, OVERLOADED, UNKNOWN_ROLE = 0, 1, 2, 3
 KEEP_CONN = 1
 
 FRESH_DEADLINE = 2.0   # a new connection must be answered this fast
-STALL_MS = 5000        # CONN_STALL_MS in fcgi/main.c
-PEEK_MAX = 48 * 1024   # CONN_PEEK_MAX in fcgi/main.c
+STALL_MS = 5000        # CONN_STALL_MS in fcgi/transport.c
+PEEK_MAX = 48 * 1024   # CONN_PEEK_MAX in fcgi/responder.h
 MARKER = "XSECRETMARKERX"  # request content that must never be logged
 
 SOCK, PID, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3]
