@@ -385,146 +385,17 @@ fi
 
 # ---- FastCGI spoken directly (what nginx hides) ----------------------------
 
-# A minimal FastCGI client (FastCGI 1.0 spec): sends requests over one
-# connection with FCGI_KEEP_CONN, the way nginx does with fastcgi_keep_conn
-# on, and prints "ok NAME" or "FAIL NAME: why" per scenario.
-cat >"$tmp/fcgi_direct.py" <<'PY'
-import socket, struct, sys, threading
-
-BEGIN, END, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
-
-def record(kind, data=b""):
-    pad = (-len(data)) % 8
-    return struct.pack(">BBHHBB", 1, kind, 1, len(data), pad, 0) + data + bytes(pad)
-
-def stream(kind, data):
-    out = b"".join(record(kind, data[i:i + 65535]) for i in range(0, len(data), 65535))
-    return out + record(kind)
-
-def pair(k, v):
-    size = lambda n: bytes([n]) if n < 128 else struct.pack(">I", n | 1 << 31)
-    return size(len(k)) + size(len(v)) + k + v
-
-def ask(conn, method, uri, query="", body=b"", length=True):
-    params = {"REQUEST_METHOD": method, "DOCUMENT_URI": uri, "QUERY_STRING": query,
-              "HTTP_HOST": "autodiscover.example.com", "CONTENT_TYPE": "text/xml",
-              "CONTENT_LENGTH": str(len(body)) if length else ""}
-    msg = record(BEGIN, struct.pack(">HB5x", 1, 1))
-    msg += stream(PARAMS, b"".join(pair(k.encode(), v.encode()) for k, v in params.items()))
-    msg += stream(STDIN, body)
-    # Send from a thread: the responder may answer (and close) before it
-    # has read a large body, as it should.
-    def send():
-        try:
-            conn.sendall(msg)
-        except OSError:
-            pass
-    sender = threading.Thread(target=send)
-    sender.start()
-    try:
-        return read_answer(conn)
-    finally:
-        sender.join()
-
-def read_answer(conn):
-    buf, out = b"", b""
-    while True:
-        while len(buf) < 8 or len(buf) < 8 + struct.unpack(">H", buf[4:6])[0] + buf[6]:
-            got = conn.recv(65536)
-            if not got:
-                raise EOFError("connection closed before FCGI_END_REQUEST")
-            buf += got
-        kind, clen, plen = buf[1], struct.unpack(">H", buf[4:6])[0], buf[6]
-        content, buf = buf[8:8 + clen], buf[8 + clen + plen:]
-        if kind == STDOUT:
-            out += content
-        elif kind == END:
-            return out
-
-def connect():
-    if sys.argv[1].startswith("tcp:"):
-        host, port = sys.argv[1][4:].rsplit(":", 1)
-        c = socket.create_connection((host, int(port)), timeout=10)
-    else:
-        c = socket.socket(socket.AF_UNIX)
-        c.settimeout(10)
-        c.connect(sys.argv[1])
-    return c
-
-def status(resp):
-    return resp.split(b"\r\n", 1)[0].decode()
-
-ac = ("/mail/config-v1.1.xml", "emailaddress=alice%40example.com")
-pox = open(sys.argv[2], "rb").read()
-results = []
-
-def scenario(name, fn):
-    try:
-        why = fn()
-    except Exception as e:
-        why = "%s: %s" % (type(e).__name__, e)
-    results.append("ok " + name if not why else "FAIL %s: %s" % (name, why))
-
-def head_only():
-    r = ask(connect(), "HEAD", *ac)
-    head, sep, rest = r.partition(b"\r\n\r\n")
-    if status(r) != "Status: 200 OK" or not sep or rest:
-        return "got %r" % r[:300]
-
-def header_block():
-    r = ask(connect(), "GET", *ac)
-    head, _, body = r.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    want = [b"Status: 200 OK", b"Content-Type: text/xml; charset=utf-8",
-            b"Content-Length: %d" % len(body), b"X-Content-Type-Options: nosniff",
-            b"Cache-Control: no-cache"]
-    if lines != want:
-        return "header block %r" % lines
-
-def keep_after_big():
-    c = connect()
-    big = b"x" * (20 * 1024)
-    got = [status(ask(c, "POST", "/autodiscover/autodiscover.xml", body=big)),
-           status(ask(c, "GET", *ac)),
-           status(ask(c, "POST", "/autodiscover/autodiscover.xml", body=big, length=False)),
-           status(ask(c, "POST", "/autodiscover/autodiscover.xml", body=pox))]
-    if got != ["Status: 413 Content Too Large", "Status: 200 OK"] * 2:
-        return "statuses %r" % got
-
-def close_after_huge():
-    c = connect()
-    got = status(ask(c, "POST", "/autodiscover/autodiscover.xml", body=b"x" * (1024 * 1024)))
-    if got != "Status: 413 Content Too Large":
-        return "status %r" % got
-    c.settimeout(5)
-    try:
-        rest = c.recv(1)
-    except ConnectionResetError:
-        rest = b""
-    if rest:
-        return "connection not closed"
-    if status(ask(connect(), "GET", *ac)) != "Status: 200 OK":
-        return "next connection failed"
-
-if len(sys.argv) > 3 and sys.argv[3] == "one":
-    # One GET, for a responder that bound its own socket with -s.
-    scenario("GET " + ac[0], lambda: None if status(ask(connect(), "GET", *ac)) == "Status: 200 OK" else "not 200")
-    print("\n".join(results))
-    sys.exit(0)
-
-scenario("direct FastCGI HEAD -> header block only, no body bytes", head_only)
-scenario("direct FastCGI GET -> exact header block, Content-Length = body length", header_block)
-scenario("direct FastCGI 20 KiB bodies (with and without CONTENT_LENGTH) -> 413, same connection then serves 200", keep_after_big)
-scenario("direct FastCGI 1 MiB body -> 413 without reading it, then the responder closes that connection", close_after_huge)
-print("\n".join(results))
-PY
+# tests/e2e/fcgi_direct.py sends requests over connections with
+# FCGI_KEEP_CONN, the way nginx does with fastcgi_keep_conn on, and prints
+# "ok NAME" or "FAIL NAME: why" per scenario.
+direct=$root/tests/e2e/fcgi_direct.py
 
 while IFS= read -r line; do
 	case $line in
 	"ok "*) ok "${line#ok }" ;;
 	*) not_ok "${line#FAIL }" ;;
 	esac
-done < <(python3 "$tmp/fcgi_direct.py" "$sock" "$tmp/bodies/thunderbird.xml" 2>&1 ||
+done < <(python3 "$direct" scenarios "$sock" "$tmp/bodies/thunderbird.xml" 2>&1 ||
 	echo "FAIL direct FastCGI client crashed")
 
 # ---- -s: the responder binds its own socket --------------------------------
@@ -538,7 +409,7 @@ own_serve() { # name spec connect-target
 		not_ok "$name" "no 'started:' line: $(cat "$tmp/own.log")"
 		return
 	fi
-	line=$(python3 "$tmp/fcgi_direct.py" "$target" "$tmp/bodies/thunderbird.xml" one 2>&1) || true
+	line=$(python3 "$direct" one "$target" 2>&1) || true
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	case $line in
@@ -558,8 +429,7 @@ name="-d -> one log line per request: method, route, status, address"
 "$bin" -d -c "$config" -s "unix:$tmp/dbg.sock" 2>"$tmp/dbg.log" &
 dbg_pid=$!
 if wait_for 10 grep -q 'started: ' "$tmp/dbg.log"; then
-	python3 "$tmp/fcgi_direct.py" "$tmp/dbg.sock" \
-		"$tmp/bodies/thunderbird.xml" one >/dev/null 2>&1 || true
+	python3 "$direct" one "$tmp/dbg.sock" >/dev/null 2>&1 || true
 fi
 kill -TERM "$dbg_pid" 2>/dev/null || true
 wait "$dbg_pid" 2>/dev/null || true
@@ -691,13 +561,9 @@ JOURNAL_STREAM=$js \
 	"$bin" -d -c "$jconf" -s "unix:$tmp/journal.sock" 2>>"$tmp/journal.log" &
 j_pid=$!
 if wait_for 10 grep -q '^<6>started: ' "$tmp/journal.log"; then
-	python3 "$tmp/fcgi_direct.py" "$tmp/journal.sock" \
-		"$tmp/bodies/thunderbird.xml" one >/dev/null 2>&1 || true
+	python3 "$direct" one "$tmp/journal.sock" >/dev/null 2>&1 || true
 	# FastCGI version 2: closed as a protocol violation, a warning.
-	python3 -c 'import socket, sys
-c = socket.socket(socket.AF_UNIX); c.settimeout(5); c.connect(sys.argv[1])
-c.sendall(bytes([2, 1, 0, 1, 0, 8, 0, 0]) + bytes(8)); c.recv(1)' \
-		"$tmp/journal.sock" 2>/dev/null || true
+	python3 "$direct" badversion "$tmp/journal.sock" >/dev/null 2>&1 || true
 	wait_for 5 grep -q '^<4>bad connection closed: ' "$tmp/journal.log" || true
 	cp "$tmp/conf/broken.ini" "$jconf"
 	kill -HUP "$j_pid"
@@ -813,7 +679,7 @@ for i in 1 2 3; do
 done
 # A fresh connection must be accepted too: the direct client opens one.
 if [ "$codes" = "200 200 200 " ] && kill -0 "$resp_pid" 2>/dev/null &&
-	python3 "$tmp/fcgi_direct.py" "$sock" "$tmp/bodies/thunderbird.xml" \
+	python3 "$direct" scenarios "$sock" "$tmp/bodies/thunderbird.xml" \
 		>"$tmp/out/usr1-direct" 2>&1 &&
 	grep -q '^ok direct FastCGI HEAD' "$tmp/out/usr1-direct"; then
 	ok "$name"
@@ -831,44 +697,10 @@ fi
 # ---- SIGTERM ----------------------------------------------------------------
 
 name="SIGTERM with a request in flight -> it is answered, then 'exiting' and exit 0"
-# The request's body is sent in two halves, with SIGTERM in between.
-cat >"$tmp/inflight.py" <<'PY'
-import os, signal, socket, struct, sys, time
-
-def record(kind, data=b""):
-    pad = (-len(data)) % 8
-    return struct.pack(">BBHHBB", 1, kind, 1, len(data), pad, 0) + data + bytes(pad)
-
-def pair(k, v):
-    return bytes([len(k), len(v)]) + k + v
-
-sock, pid = sys.argv[1], int(sys.argv[2])
-c = socket.socket(socket.AF_UNIX)
-c.settimeout(10)
-c.connect(sock)
-params = (pair(b"REQUEST_METHOD", b"GET") + pair(b"DOCUMENT_URI", b"/mail/config-v1.1.xml")
-          + pair(b"QUERY_STRING", b"emailaddress=alice%40example.com")
-          + pair(b"CONTENT_LENGTH", b"4"))
-c.sendall(record(1, struct.pack(">HB5x", 1, 0)) + record(4, params) + record(4) + record(5, b"ab"))
-time.sleep(0.3)
-os.kill(pid, signal.SIGTERM)
-time.sleep(0.5)
-try:
-    os.kill(pid, 0)
-except ProcessLookupError:
-    sys.exit("the responder exited with a request in flight")
-c.sendall(record(5, b"cd") + record(5))
-answer = b""
-while True:
-    got = c.recv(65536)
-    if not got:
-        break
-    answer += got
-if b"Status: 200 OK" not in answer:
-    sys.exit("answer: %r" % answer[:200])
-PY
+# The request's body is sent in two halves, with SIGTERM in between
+# (tests/e2e/fcgi_direct.py inflight).
 rc=0
-detail=$(python3 "$tmp/inflight.py" "$sock" "$resp_pid" 2>&1) || rc=$?
+detail=$(python3 "$direct" inflight "$sock" "$resp_pid" 2>&1) || rc=$?
 wait "$resp_pid" || rc=$?
 resp_pid=
 if [ "$rc" = 0 ] && grep -q ': exiting$' "$tmp/responder.log" &&
