@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A minimal FastCGI client for tests/bench/run.sh (FastCGI 1.0 spec).
+"""FastCGI requests for tests/bench/run.sh, through tests/fcgi_client.py.
 
 It speaks to a responder's unix socket the way nginx does with
 fastcgi_keep_conn on: one connection, FCGI_KEEP_CONN, the six parameters
@@ -15,79 +15,36 @@ nginx/mailautoconf-locations.conf passes (and no request headers).
 BODYFILE "-" means no body.  Exit status 1 on any protocol error or
 unexpected answer.
 """
-import socket
-import struct
+import os
 import sys
 
-BEGIN, END, PARAMS, STDIN, STDOUT, STDERR = 1, 3, 4, 5, 6, 7
-RESPONDER, KEEP_CONN = 1, 1
-
-
-def record(kind, data=b"", req_id=1):
-    pad = (-len(data)) % 8
-    return (struct.pack(">BBHHBB", 1, kind, req_id, len(data), pad, 0)
-            + data + bytes(pad))
-
-
-def stream(kind, data):
-    out = b"".join(record(kind, data[i:i + 65535])
-                   for i in range(0, len(data), 65535))
-    return out + record(kind)
-
-
-def pair(k, v):
-    def size(n):
-        return bytes([n]) if n < 128 else struct.pack(">I", n | 1 << 31)
-    return size(len(k)) + size(len(v)) + k + v
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+import fcgi_client as fcgi  # noqa: E402  (tests/fcgi_client.py)
 
 
 def message(method, host, path, query, body):
     """The bytes nginx would send for this request."""
-    params = [
+    return fcgi.request([
         ("REQUEST_METHOD", method), ("DOCUMENT_URI", path),
         ("QUERY_STRING", query),
         ("CONTENT_TYPE", "text/xml; charset=utf-8" if body else ""),
         ("CONTENT_LENGTH", str(len(body)) if body else ""),
         ("HTTP_HOST", host),
-    ]
-    msg = record(BEGIN, struct.pack(">HB5x", RESPONDER, KEEP_CONN))
-    msg += stream(PARAMS, b"".join(pair(k.encode(), v.encode())
-                                   for k, v in params))
-    msg += stream(STDIN, body)
-    return msg
+    ], body, flags=fcgi.KEEP_CONN)
 
 
 class Conn:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.buf = b""
+    """One kept connection; ask() sends a request and returns its
+    FCGI_STDOUT bytes."""
 
-    def _need(self, n):
-        while len(self.buf) < n:
-            got = self.s.recv(65536)
-            if not got:
-                raise EOFError("connection closed before FCGI_END_REQUEST")
-            self.buf += got
+    def __init__(self, path):
+        self.s = fcgi.connect(path)
+        self.reader = fcgi.Reader(self.s)
 
     def ask(self, msg):
-        """Send one request; return its FCGI_STDOUT bytes."""
         self.s.sendall(msg)
-        out = b""
-        while True:
-            self._need(8)
-            kind = self.buf[1]
-            clen = struct.unpack(">H", self.buf[4:6])[0]
-            plen = self.buf[6]
-            self._need(8 + clen + plen)
-            content = self.buf[8:8 + clen]
-            self.buf = self.buf[8 + clen + plen:]
-            if kind == STDOUT:
-                out += content
-            elif kind == END:
-                return out
-            elif kind != STDERR:
-                raise ValueError("unexpected record type %d" % kind)
+        return self.reader.response()
 
 
 def main(argv):

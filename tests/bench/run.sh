@@ -19,7 +19,7 @@
 #
 #   responder  mailautoconf-fcgi under spawn-fcgi, behind the shipped
 #              nginx/mailautoconf-upstream.conf and -locations.conf (only
-#              the socket path replaced, as tests/e2e/run.sh does).  What
+#              the socket path replaced, as tests/e2e/common.sh does).  What
 #              we ship.
 #   null       tests/bench/null.c: libfcgi with the same thread count and
 #              accept loop, answering with the responder's own bytes,

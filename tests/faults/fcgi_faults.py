@@ -5,31 +5,31 @@
 
 Usage: fcgi_faults.py SOCKET PID LOGFILE [hold]
 
-Speaks FastCGI 1.0 (the specification's section numbers are given below)
-straight to the responder's unix socket, without nginx, and sends what
-nginx never would: truncated and bogus records, other roles, management
+Speaks FastCGI 1.0 through tests/fcgi_client.py straight to the
+responder's unix socket, without nginx, and sends what nginx never
+would: truncated and bogus records, other roles, management
 records, oversized parameters, bodies that disagree with CONTENT_LENGTH,
 aborts, disconnects, multiplexing, and more idle or stalled connections
 than the responder has threads.  After every case a well-formed request
 on a new connection must still be answered 200 within FRESH_DEADLINE
 seconds and the process must be alive.  Prints "ok NAME" or
 "FAIL NAME: why" per case; tests/faults/run.sh counts them.  Standard
-library only.
+library and tests/fcgi_client.py only.
 """
 import os
 import socket
 import struct
 import sys
-import threading
 import time
 
-# Record types (spec §8).
-BEGIN, ABORT, END, PARAMS, STDIN, STDOUT = 1, 2, 3, 4, 5, 6
-GET_VALUES, GET_VALUES_RESULT, UNKNOWN_TYPE = 9, 10, 11
-# Roles and protocol status (spec §5.1, §5.5).
-RESPONDER, AUTHORIZER, FILTER = 1, 2, 3
-REQUEST_COMPLETE, CANT_MPX_CONN, OVERLOADED, UNKNOWN_ROLE = 0, 1, 2, 3
-KEEP_CONN = 1
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from fcgi_client import (  # noqa: E402  (tests/fcgi_client.py)
+    ABORT, AUTHORIZER, BEGIN, CANT_MPX_CONN, END, FILTER, GET_VALUES,
+    GET_VALUES_RESULT, KEEP_CONN, PARAMS, REQUEST_COMPLETE, RESPONDER, STDIN,
+    UNKNOWN_ROLE, UNKNOWN_TYPE, Reader, begin, pair, record, send_bg, status,
+    stream)
+import fcgi_client  # noqa: E402
 
 FRESH_DEADLINE = 2.0   # a new connection must be answered this fast
 STALL_MS = 5000        # CONN_STALL_MS in fcgi/transport.c
@@ -37,37 +37,6 @@ PEEK_MAX = 48 * 1024   # CONN_PEEK_MAX in fcgi/responder.h
 MARKER = "XSECRETMARKERX"  # request content that must never be logged
 
 SOCK, PID, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-
-
-def record(kind, data=b"", rid=1, version=1, pad=None):
-    if pad is None:
-        pad = (-len(data)) % 8
-    return (struct.pack(">BBHHBB", version, kind, rid, len(data), pad, 0)
-            + data + bytes(pad))
-
-
-def stream(kind, data, rid=1):
-    """A whole stream: records of up to 65535 bytes, then the empty one."""
-    out = b"".join(record(kind, data[i:i + 65535], rid)
-                   for i in range(0, len(data), 65535))
-    return out + record(kind, b"", rid)
-
-
-def length(n):
-    """Name-value pair length: one byte below 128, else four (spec §3.4)."""
-    return bytes([n]) if n < 128 else struct.pack(">I", n | 1 << 31)
-
-
-def pair(k, v):
-    if isinstance(k, str):
-        k = k.encode()
-    if isinstance(v, str):
-        v = v.encode()
-    return length(len(k)) + length(len(v)) + k + v
-
-
-def begin(rid=1, role=RESPONDER, flags=0):
-    return record(BEGIN, struct.pack(">HB5x", role, flags), rid)
 
 
 def params_for(method="GET", uri="/mail/config-v1.1.xml",
@@ -87,88 +56,7 @@ def good_request(rid=1, flags=0):
 
 
 def connect(timeout=5.0):
-    c = socket.socket(socket.AF_UNIX)
-    c.settimeout(timeout)
-    c.connect(SOCK)
-    return c
-
-
-def send_bg(c, data):
-    """Send from a thread: the responder may answer before reading it all."""
-    def run():
-        try:
-            c.sendall(data)
-        except OSError:
-            pass
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
-
-
-class Reader:
-    """Reads records from a connection until END_REQUEST, EOF or timeout."""
-
-    def __init__(self, c):
-        self.c, self.buf, self.eof = c, b"", False
-
-    def fill(self, deadline):
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            self.c.settimeout(left)
-            try:
-                got = self.c.recv(65536)
-            except socket.timeout:
-                return False
-            except (ConnectionResetError, BrokenPipeError):
-                got = b""
-            if not got:
-                self.eof = True
-                return False
-            self.buf += got
-            return True
-
-    def record(self, timeout):
-        """Next record as (type, id, content), or None on EOF/timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if len(self.buf) >= 8:
-                _, kind, rid, clen, plen, _ = struct.unpack(">BBHHBB",
-                                                            self.buf[:8])
-                if len(self.buf) >= 8 + clen + plen:
-                    content = self.buf[8:8 + clen]
-                    self.buf = self.buf[8 + clen + plen:]
-                    return kind, rid, content
-            if not self.fill(deadline):
-                return None
-
-    def answer(self, timeout=FRESH_DEADLINE, rid=1):
-        """(stdout bytes, END_REQUEST body or None, other records)."""
-        out, other = b"", []
-        while True:
-            r = self.record(timeout)
-            if r is None:
-                return out, None, other
-            kind, got_id, content = r
-            if kind == STDOUT and got_id == rid:
-                out += content
-            elif kind == END and got_id == rid:
-                return out, content, other
-            else:
-                other.append(r)
-
-    def closed(self, timeout):
-        """True if the peer closes within timeout without sending more."""
-        deadline = time.monotonic() + timeout
-        while not self.eof:
-            if not self.fill(deadline):
-                break
-        return self.eof
-
-
-def status(out):
-    return out.split(b"\r\n", 1)[0].decode("latin-1")
+    return fcgi_client.connect(SOCK, timeout)
 
 
 def is_autoconfig(out):
