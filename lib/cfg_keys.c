@@ -163,48 +163,19 @@ num_parse(const char *s, size_t len, unsigned long max, unsigned long *out)
 static const char *
 text_check(const char *s, size_t len, size_t max)
 {
-	size_t i = 0, n, k;
-	uint32_t cp, min;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n;
+	uint32_t cp;
 
 	if (len > max)
 		return "longer than " CFG_STR(MAC_CFG_TEXT_MAX) " bytes";
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return "control character";
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		} else
+	for (i = 0; i < len; i += n) {
+		if ((n = utf8_decode(u + i, len - i, &cp)) == 0)
 			return "invalid UTF-8";
-		if (len - i <= n)
-			return "invalid UTF-8";
-		for (k = 1; k <= n; k++) {
-			unsigned char cc = (unsigned char)s[i + k];
-			if ((cc & 0xc0) != 0x80)
-				return "invalid UTF-8";
-			cp = (cp << 6) | (cc & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return "invalid UTF-8";
-		if (cp <= 0x9f)
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			return "control character";
 		if (cp == 0xfffe || cp == 0xffff)
 			return "U+FFFE or U+FFFF";
-		i += n + 1;
 	}
 	return NULL;
 }

@@ -217,6 +217,9 @@ enum mac_err json_str(struct mac_buf *, const char *, size_t);
  * 4, XML 1.0 section 2.2): what xml_text() accepts.  Parsers use it to
  * refuse request text up front instead of failing while rendering. */
 int xml_valid(const char *, size_t);
+/* Decode one UTF-8 sequence (RFC 3629 section 4): its length, 0 if
+ * malformed.  s holds n > 0 bytes. */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* A value for a template's hole, escaped as the hole's mode says. */
 enum mac_err xml_hole(struct mac_buf *, unsigned mode, const char *, size_t);
 

@@ -116,8 +116,9 @@ static const unsigned char plain[ESC__MAX][ASCII_END] = {
  * Returns its length, 1 to 4, or 0 if it is not well-formed by RFC 3629
  * section 4: a stray continuation byte, an overlong form, a surrogate, a
  * value past U+10FFFF, a bad continuation byte or a sequence cut short.
+ * The one UTF-8 decoder in lib/: the loader's text check uses it too.
  */
-static size_t
+size_t
 utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	uint32_t v, min;

@@ -637,6 +637,9 @@ static const struct {
     /* texts */
     {P_MIN "display-name = a\tb\n",
 	"t.ini:5: bad display-name 'a?b': control character"},
+    {P_MIN "display-name = a\x7f"
+	   "b\n",
+	"t.ini:5: bad display-name 'a?b': control character"},
     {P_MIN "short-name = a\xc2\x85z\n",
 	"t.ini:5: bad short-name 'a?\?z': control character"},
     {P_MIN "display-name = a\xff\n",
