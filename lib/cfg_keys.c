@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cfg_int.h"
 
@@ -278,11 +277,11 @@ key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 	int n;
 
 	(void)m;
-	if (strncasecmp(v, "https://", strlen("https://")) == 0) {
+	if (ascii_caseeq(v, strlen("https://"), "https://")) {
 		scheme = "https";
 		h = v + strlen("https://");
 	} else if ((kd->flags & KF_HTTP) &&
-		   strncasecmp(v, "http://", strlen("http://")) == 0) {
+		   ascii_caseeq(v, strlen("http://"), "http://")) {
 		scheme = "http";
 		h = v + strlen("http://");
 	} else {
@@ -379,7 +378,7 @@ bool_parse(const char *v)
 	size_t i;
 
 	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++)
-		if (strcasecmp(v, bools[i].word) == 0)
+		if (ascii_caseeq(v, strlen(v), bools[i].word))
 			return bools[i].val;
 	return -1;
 }

@@ -54,7 +54,7 @@ parse_autoconfig(const struct mac_cfg *cfg, const struct mac_req *req,
 	for (i = 0; i < h.len && h.p[i] != ':'; i++)
 		;
 	h.len = i;
-	if (h.len > 11 && lower_eq(h.p, 11, "autoconfig.")) {
+	if (h.len > 11 && ascii_caseeq(h.p, 11, "autoconfig.")) {
 		h.p += 11;
 		h.len -= 11;
 	}

@@ -21,7 +21,7 @@ parse_json(const struct mac_cfg *cfg, const struct mac_req *req,
 	enum mac_err e;
 
 	if (tail.p != NULL) {
-		if (tail.len < 5 || !lower_eq(tail.p, 5, "v1.0/")) {
+		if (tail.len < 5 || !ascii_caseeq(tail.p, 5, "v1.0/")) {
 			r->why = "no such endpoint";
 			return MAC_ENOROUTE;
 		}
@@ -41,9 +41,9 @@ parse_json(const struct mac_cfg *cfg, const struct mac_req *req,
 	if ((e = query_get(&r->arena, req->query, "Protocol", &pr, &r->why)) !=
 	    MAC_OK)
 		return e;
-	if (pr.p == NULL || lower_eq(pr.p, pr.len, "autodiscoverv1"))
+	if (pr.p == NULL || ascii_caseeq(pr.p, pr.len, "autodiscoverv1"))
 		a->proto = V2_AUTODISCOVERV1;
-	else if (lower_eq(pr.p, pr.len, "activesync"))
+	else if (ascii_caseeq(pr.p, pr.len, "activesync"))
 		a->proto = V2_ACTIVESYNC;
 	else {
 		r->why = "Protocol is not offered; use AutodiscoverV1 or "

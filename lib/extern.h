@@ -223,6 +223,14 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* A value for a template's hole, escaped as the hole's mode says. */
 enum mac_err xml_hole(struct mac_buf *, unsigned mode, const char *, size_t);
 
+/*
+ * Whether the len bytes at p equal the NUL-terminated s, ignoring the case
+ * of ASCII letters only (no locale).  p need not be NUL-terminated; at a
+ * NUL in p it stops, so a NUL-terminated p shorter than len is safe.  The
+ * one case-insensitive comparison in lib/ (parse_common.c).
+ */
+int ascii_caseeq(const char *p, size_t len, const char *s);
+
 /* ---- addresses and query strings (addr.c) ---- */
 
 /*

@@ -663,10 +663,47 @@ test_arena_every_failure_point(void **state)
 	resp.arena.cap = acap;
 }
 
+/*
+ * ascii_caseeq(): the one case-insensitive comparison.  ASCII letters
+ * only, on either side; exact length; a NUL-terminated p shorter than len
+ * stops at its NUL.
+ */
+static void
+test_caseeq(void **state)
+{
+	static const struct {
+		const char *p;
+		size_t len;
+		const char *s;
+		int eq;
+	} rows[] = {
+	    {"AUTOCONFIG.example.com", 11, "autoconfig.", 1},
+	    {"Email", 5, "email", 1},
+	    {"email", 5, "Email", 1},
+	    {"StartTLS", 8, "STARTTLS", 1},
+	    {"", 0, "", 1},
+	    {"emai", 4, "email", 0},
+	    {"emails", 6, "email", 0},
+	    {"email", 4, "email", 0},
+	    {"ht", 8, "https://", 0},       /* stops at p's NUL */
+	    {"\xc3\x89", 2, "\xc3\xa9", 0}, /* no folding outside ASCII */
+	    {"[", 1, "{", 0},               /* 0x5b is not 'Z' + 1 folded */
+	    {"@", 1, "`", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (ascii_caseeq(rows[i].p, rows[i].len, rows[i].s) !=
+		    rows[i].eq)
+			fail_msg("row %zu: %s vs %s", i, rows[i].p, rows[i].s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_caseeq),
 	    cmocka_unit_test(test_route_table),
 	    cmocka_unit_test(test_route_find),
 	    cmocka_unit_test(test_cases),
