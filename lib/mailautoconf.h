@@ -110,6 +110,15 @@ typedef void (*mac_log_fn)(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 extern mac_log_fn mac_log;
 
+/*
+ * Room for any unsigned long in decimal and a NUL: one byte holds at most
+ * three digits (255).  <limits.h> is not usable in lib/: -Ilib finds
+ * lib/limits.h.
+ */
+#define MAC_UDIGITS_MAX (sizeof(unsigned long) * 3 + 1)
+/* v in decimal, NUL-terminated, at the end of dig; returns its start. */
+const char *mac_utoa(char dig[MAC_UDIGITS_MAX], unsigned long v);
+
 int mac_resp_init(struct mac_resp *);
 void mac_resp_free(struct mac_resp *);
 
