@@ -57,8 +57,6 @@ struct mac_req {
 	uint32_t now_ms;             /* milliseconds since midnight UTC */
 };
 
-struct tpl_rec;
-
 /* Output buffer: fixed capacity, keeps the first error and ignores later
  * writes. */
 struct mac_buf {
@@ -66,7 +64,6 @@ struct mac_buf {
 	size_t len;
 	size_t cap;
 	enum mac_err err;
-	struct tpl_rec *rec; /* lib/ only: recording an answer template */
 };
 
 /* Request scratch memory, reset per request.  Like the buffer, it keeps
