@@ -17,13 +17,18 @@ ascii_lower(unsigned char c)
 int
 ascii_caseeq(const char *p, size_t len, const char *s)
 {
+	const unsigned char *u = (const unsigned char *)p,
+			    *v = (const unsigned char *)s;
 	size_t i;
 
+	/* Equal bytes, the usual case, skip the folding. */
 	for (i = 0; i < len; i++)
-		if (s[i] == '\0' || ascii_lower((unsigned char)p[i]) !=
-					ascii_lower((unsigned char)s[i]))
+		if (u[i] != v[i]) {
+			if (ascii_lower(u[i]) != ascii_lower(v[i]))
+				return 0;
+		} else if (v[i] == '\0')
 			return 0;
-	return s[len] == '\0';
+	return v[len] == '\0';
 }
 
 /*
