@@ -50,7 +50,6 @@ static const struct {
 };
 
 /* The status for a code the table does not know: a bug, never a 200. */
-#define HEAD_NUM_MAX 21 /* digits of a 64-bit size_t, and a NUL */
 #define HTTP_STATUS_FALLBACK http_status_tab[MAC_ENOMEM]
 
 /*
@@ -114,19 +113,6 @@ head_put(struct head_w *w, ...)
 		w->p[w->len] = '\0';
 }
 
-/* v in decimal, at the end of dig; returns where it starts. */
-static const char *
-head_num(char dig[HEAD_NUM_MAX], size_t v)
-{
-	size_t i = HEAD_NUM_MAX - 1;
-
-	dig[i] = '\0';
-	do
-		dig[--i] = (char)('0' + v % 10);
-	while ((v /= 10) > 0 && i > 0);
-	return &dig[i];
-}
-
 /*
  * A header value must not be able to end its line early or start a new
  * header (RFC 9110 §5.5): refuse CR, LF and every other control but tab.
@@ -186,16 +172,16 @@ http_head(char *out, size_t cap, enum mac_err e, const struct mac_resp *r)
 {
 	struct head_w w = {out, 0, cap, 0};
 	int status = http_status(e);
-	char num[HEAD_NUM_MAX], len[HEAD_NUM_MAX];
+	char num[MAC_UDIGITS_MAX], len[MAC_UDIGITS_MAX];
 
 	if (out == NULL || cap == 0 || r->content_type == NULL ||
 	    !head_value_ok(r->content_type))
 		return 0;
 	if (r->allow != NULL && !head_value_ok(r->allow))
 		return 0;
-	head_put(&w, "Status: ", head_num(num, (size_t)status), " ",
+	head_put(&w, "Status: ", mac_utoa(num, (unsigned long)status), " ",
 	    http_reason(status), "\r\nContent-Type: ", r->content_type,
-	    "\r\nContent-Length: ", head_num(len, r->body.len), "\r\n",
+	    "\r\nContent-Length: ", mac_utoa(len, r->body.len), "\r\n",
 	    (const char *)NULL);
 	if (r->allow != NULL)
 		head_put(&w, "Allow: ", r->allow, "\r\n", (const char *)NULL);

@@ -243,26 +243,6 @@ hexval(unsigned char c)
 	return -1;
 }
 
-static int
-key_eq(const char *p, size_t len, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i],
-			      k = (unsigned char)key[i];
-		if (k == '\0')
-			return 0;
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if (k >= 'A' && k <= 'Z')
-			k = (unsigned char)(k - 'A' + 'a');
-		if (c != k)
-			return 0;
-	}
-	return key[len] == '\0';
-}
-
 /*
  * Look key up in an application/x-www-form-urlencoded query (the first
  * occurrence wins) and decode its value once.  '+' is kept as '+', since
@@ -294,7 +274,7 @@ query_get(struct mac_arena *a, struct mac_str q, const char *key,
 		}
 		for (eq = start; eq < end && q.p[eq] != '='; eq++)
 			;
-		if (!key_eq(q.p + start, eq - start, key))
+		if (!ascii_caseeq(q.p + start, eq - start, key))
 			continue;
 		vlen = eq < end ? end - eq - 1 : 0;
 		if ((v = arena_alloc(a, vlen + 1)) == NULL)

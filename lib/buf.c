@@ -33,12 +33,6 @@
 /* Alignment of every arena allocation, enough for any scalar we store. */
 #define ARENA_ALIGN 8
 
-/*
- * Room for the decimal digits of any unsigned long: one byte holds at most
- * three (255).  <limits.h> is not usable here: -Ilib finds lib/limits.h.
- */
-#define ULONG_DIGITS_MAX (sizeof(unsigned long) * 3)
-
 static void log_discard(const char *, ...);
 
 /* Replaced by fcgi/ with the real logger and by tests with a recorder. */
@@ -162,18 +156,32 @@ buf_putc(struct mac_buf *b, char c)
 	buf_put(b, &c, 1);
 }
 
+/*
+ * Write v in decimal, without leading zeros and NUL-terminated, at the end
+ * of dig; return where it starts (inside dig).  The one integer formatter:
+ * the buffer's and the front end's header block alike.
+ */
+const char *
+mac_utoa(char dig[MAC_UDIGITS_MAX], unsigned long v)
+{
+	size_t i = MAC_UDIGITS_MAX - 1;
+
+	dig[i] = '\0';
+	do {
+		dig[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return &dig[i];
+}
+
 /* Append v in decimal without leading zeros, as buf_put(). */
 void
 buf_putu(struct mac_buf *b, unsigned long v)
 {
-	char tmp[ULONG_DIGITS_MAX];
-	size_t i = sizeof(tmp);
+	char dig[MAC_UDIGITS_MAX];
+	const char *s = mac_utoa(dig, v);
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_put(b, tmp + i, sizeof(tmp) - i);
+	buf_put(b, s, (size_t)(dig + MAC_UDIGITS_MAX - 1 - s));
 }
 
 /*

@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cfg_int.h"
 
@@ -163,48 +162,19 @@ num_parse(const char *s, size_t len, unsigned long max, unsigned long *out)
 static const char *
 text_check(const char *s, size_t len, size_t max)
 {
-	size_t i = 0, n, k;
-	uint32_t cp, min;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n;
+	uint32_t cp;
 
 	if (len > max)
 		return "longer than " CFG_STR(MAC_CFG_TEXT_MAX) " bytes";
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return "control character";
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		} else
+	for (i = 0; i < len; i += n) {
+		if ((n = utf8_decode(u + i, len - i, &cp)) == 0)
 			return "invalid UTF-8";
-		if (len - i <= n)
-			return "invalid UTF-8";
-		for (k = 1; k <= n; k++) {
-			unsigned char cc = (unsigned char)s[i + k];
-			if ((cc & 0xc0) != 0x80)
-				return "invalid UTF-8";
-			cp = (cp << 6) | (cc & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return "invalid UTF-8";
-		if (cp <= 0x9f)
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			return "control character";
 		if (cp == 0xfffe || cp == 0xffff)
 			return "U+FFFE or U+FFFF";
-		i += n + 1;
 	}
 	return NULL;
 }
@@ -307,11 +277,11 @@ key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 	int n;
 
 	(void)m;
-	if (strncasecmp(v, "https://", strlen("https://")) == 0) {
+	if (ascii_caseeq(v, strlen("https://"), "https://")) {
 		scheme = "https";
 		h = v + strlen("https://");
 	} else if ((kd->flags & KF_HTTP) &&
-		   strncasecmp(v, "http://", strlen("http://")) == 0) {
+		   ascii_caseeq(v, strlen("http://"), "http://")) {
 		scheme = "http";
 		h = v + strlen("http://");
 	} else {
@@ -408,7 +378,7 @@ bool_parse(const char *v)
 	size_t i;
 
 	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++)
-		if (strcasecmp(v, bools[i].word) == 0)
+		if (ascii_caseeq(v, strlen(v), bools[i].word))
 			return bools[i].val;
 	return -1;
 }

@@ -10,7 +10,6 @@
  */
 
 #include <string.h>
-#include <strings.h>
 
 #include "cfg_int.h"
 
@@ -72,13 +71,11 @@ auth_parse(struct pst *st, const char *v, enum srv_type type, const char *host,
 	while (tok_next(&v, " \t,", &t, &tl)) {
 		a = AUTH__MAX;
 		for (k = 0; k < AUTH__MAX; k++)
-			if (strlen(auth_method_names[k]) == tl &&
-			    strncasecmp(auth_method_names[k], t, tl) == 0)
+			if (ascii_caseeq(t, tl, auth_method_names[k]))
 				a = (enum auth_method)k;
 		for (k = 0; k < sizeof(auth_aliases) / sizeof(auth_aliases[0]);
 		     k++)
-			if (strlen(auth_aliases[k].name) == tl &&
-			    strncasecmp(auth_aliases[k].name, t, tl) == 0)
+			if (ascii_caseeq(t, tl, auth_aliases[k].name))
 				a = auth_aliases[k].m;
 		if (a == AUTH__MAX) {
 			cfg_err(st, st->name, st->lineno,
@@ -147,8 +144,7 @@ key_server(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 		ntok++;
 		if (ntok == 1) {
 			for (k = 0; k < SRV__MAX; k++)
-				if (strlen(srv_type_names[k]) == tl &&
-				    strncasecmp(srv_type_names[k], t, tl) == 0)
+				if (ascii_caseeq(t, tl, srv_type_names[k]))
 					break;
 			if (k == SRV__MAX) {
 				cfg_err(st, st->name, st->lineno,
@@ -201,8 +197,7 @@ key_server(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 			sm.has_user = 1;
 		} else {
 			for (k = 0; k < SOCK__MAX; k++)
-				if (strlen(sock_type_names[k]) == tl &&
-				    strncasecmp(sock_type_names[k], t, tl) == 0)
+				if (ascii_caseeq(t, tl, sock_type_names[k]))
 					break;
 			if (k == SOCK__MAX) {
 				cfg_err(st, st->name, st->lineno,

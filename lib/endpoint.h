@@ -34,7 +34,6 @@ enum mac_err parse_mobileconfig(const struct mac_cfg *, const struct mac_req *,
 
 /* ---- what the parsers share (parse_common.c) ---- */
 
-int lower_eq(const char *p, size_t len, const char *lower);
 enum mac_err ask_provider(
     const struct mac_cfg *cfg, struct mac_resp *r, struct ask *a);
 enum mac_err ask_address(

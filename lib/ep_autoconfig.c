@@ -54,7 +54,7 @@ parse_autoconfig(const struct mac_cfg *cfg, const struct mac_req *req,
 	for (i = 0; i < h.len && h.p[i] != ':'; i++)
 		;
 	h.len = i;
-	if (h.len > 11 && lower_eq(h.p, 11, "autoconfig.")) {
+	if (h.len > 11 && ascii_caseeq(h.p, 11, "autoconfig.")) {
 		h.p += 11;
 		h.len -= 11;
 	}
@@ -147,7 +147,7 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 
 	if ((t = tpl_pick(a, a->evolution ? TPL_AC_EVO : TPL_AC, 0)) != NULL)
 		return tpl_emit(t, a, r);
-	xml_init(&w, &r->body, 1);
+	xml_init(&w, &r->body, 1, a->rec);
 	xml_decl(&w);
 	xml_open(&w, "clientConfig", "version", "1.1", XML_END);
 	xml_open(&w, "emailProvider", "id", p->id, XML_END);

@@ -21,7 +21,7 @@ parse_json(const struct mac_cfg *cfg, const struct mac_req *req,
 	enum mac_err e;
 
 	if (tail.p != NULL) {
-		if (tail.len < 5 || !lower_eq(tail.p, 5, "v1.0/")) {
+		if (tail.len < 5 || !ascii_caseeq(tail.p, 5, "v1.0/")) {
 			r->why = "no such endpoint";
 			return MAC_ENOROUTE;
 		}
@@ -41,9 +41,9 @@ parse_json(const struct mac_cfg *cfg, const struct mac_req *req,
 	if ((e = query_get(&r->arena, req->query, "Protocol", &pr, &r->why)) !=
 	    MAC_OK)
 		return e;
-	if (pr.p == NULL || lower_eq(pr.p, pr.len, "autodiscoverv1"))
+	if (pr.p == NULL || ascii_caseeq(pr.p, pr.len, "autodiscoverv1"))
 		a->proto = V2_AUTODISCOVERV1;
-	else if (lower_eq(pr.p, pr.len, "activesync"))
+	else if (ascii_caseeq(pr.p, pr.len, "activesync"))
 		a->proto = V2_ACTIVESYNC;
 	else {
 		r->why = "Protocol is not offered; use AutodiscoverV1 or "
@@ -62,12 +62,12 @@ parse_json(const struct mac_cfg *cfg, const struct mac_req *req,
 /* ---- Autodiscover v2 (JSON) ---- */
 
 static void
-json_pair(struct mac_buf *b, const char *k, const char *v, int first)
+json_pair(struct xml_w *w, const char *k, const char *v, int first)
 {
-	buf_puts(b, first ? "{" : ",");
-	json_str(b, k, strlen(k));
-	buf_putc(b, ':');
-	json_str(b, v, strlen(v));
+	buf_puts(w->b, first ? "{" : ",");
+	xml_json(w, k, strlen(k));
+	buf_putc(w->b, ':');
+	xml_json(w, v, strlen(v));
 }
 
 /*
@@ -81,16 +81,18 @@ render_json(const struct ask *a, struct mac_resp *r)
 	const struct cfg_provider *p = a->prov;
 	const struct tpl *t;
 	const char *url;
+	struct xml_w w;
 
 	t = tpl_pick(
 	    a, a->proto == V2_ACTIVESYNC ? TPL_JSON_AS : TPL_JSON_V1, 0);
 	if (t != NULL)
 		return tpl_emit(t, a, r);
+	xml_init(&w, &r->body, 0, a->rec);
 	if (a->proto == V2_ACTIVESYNC) {
-		json_pair(&r->body, "Protocol", "ActiveSync", 1);
+		json_pair(&w, "Protocol", "ActiveSync", 1);
 		url = p->activesync;
 	} else {
-		json_pair(&r->body, "Protocol", "AutodiscoverV1", 1);
+		json_pair(&w, "Protocol", "AutodiscoverV1", 1);
 		url = p->autodiscover_url;
 		if (url == NULL)
 			url = expand(&r->arena,
@@ -100,7 +102,7 @@ render_json(const struct ask *a, struct mac_resp *r)
 		if (url == NULL)
 			return MAC_ENOMEM;
 	}
-	json_pair(&r->body, "Url", url, 0);
+	json_pair(&w, "Url", url, 0);
 	buf_putc(&r->body, '}');
 	return MAC_OK;
 }
@@ -122,11 +124,13 @@ static const char *const json_codes[MAC__MAX] = {
 void
 render_err_json(enum mac_err e, const struct ask *a, struct mac_resp *r)
 {
+	struct xml_w w;
 
 	(void)a;
 	r->content_type = CT_JSON;
-	json_pair(&r->body, "ErrorCode", json_codes[e], 1);
-	json_pair(&r->body, "ErrorMessage",
-	    r->why != NULL ? r->why : mac_strerror(e), 0);
+	xml_init(&w, &r->body, 0, NULL);
+	json_pair(&w, "ErrorCode", json_codes[e], 1);
+	json_pair(
+	    &w, "ErrorMessage", r->why != NULL ? r->why : mac_strerror(e), 0);
 	buf_putc(&r->body, '}');
 }

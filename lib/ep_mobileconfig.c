@@ -106,7 +106,7 @@ mc_ident(struct mac_arena *ar, const struct ask *a)
 	char *out, *o;
 	size_t i, end;
 
-	if (a->building)
+	if (a->rec != NULL)
 		return hole_str[HOLE_IDENT];
 	if ((out = arena_alloc(ar, n + 1)) == NULL)
 		return NULL;
@@ -181,12 +181,13 @@ pl_payload(struct xml_w *w, const struct ask *a, struct mac_arena *ar,
 	memcpy(id, ident, n);
 	memcpy(id + n, suffix ? suffix : "", m);
 	id[n + m] = '\0';
-	if (ident[0] == HOLE_IDENT) { /* a template: the UUID's hole */
+	if (a->rec != NULL) { /* a template: the UUID's hole */
 		for (k = HOLE_UUID; k < HOLE__END; k++)
 			if (strcmp(uuid_suffix[k], suffix ? suffix : "") == 0)
 				break;
-		if (k == HOLE__END) {
-			ar->failed = 1; /* no hole for it: no template */
+		if (k == HOLE__END) { /* no hole for it: no template */
+			if (a->rec->res == TPL_BUILT)
+				a->rec->res = TPL_UNFIT;
 			return;
 		}
 		memcpy(uuid, hole_str[k], sizeof(hole_str[k]));
@@ -308,7 +309,7 @@ render_mobileconfig(const struct ask *a, struct mac_resp *r)
 		return MAC_ENOMEM; /* cfg.c guarantees both servers */
 	inuser = expand(&r->arena, in->username, &a->addr, 1);
 
-	xml_init(&w, &r->body, 1);
+	xml_init(&w, &r->body, 1, a->rec);
 	xml_decl(&w);
 	xml_raw(&w, "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
 		    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n");

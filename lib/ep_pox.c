@@ -404,7 +404,7 @@ render_pox(const struct ask *a, struct mac_resp *r)
 	    a, a->schema == SCHEMA_MOBILESYNC ? TPL_POX_MS : TPL_POX, 1);
 	if (t != NULL)
 		return tpl_emit(t, a, r);
-	xml_init(&w, &r->body, 1);
+	xml_init(&w, &r->body, 1, a->rec);
 	xml_decl(&w);
 	xml_open(&w, "Autodiscover", "xmlns", NS_AD, XML_END);
 	if (a->schema == SCHEMA_MOBILESYNC) {
@@ -480,7 +480,7 @@ render_err_pox(enum mac_err e, const struct ask *a, struct mac_resp *r)
 
 	r->content_type = CT_XML;
 	pox_time(t, sizeof(t), a->now_ms);
-	xml_init(&w, &r->body, 1);
+	xml_init(&w, &r->body, 1, NULL);
 	xml_decl(&w);
 	xml_open(&w, "Autodiscover", "xmlns", NS_AD, XML_END);
 	xml_open(&w, "Response", "xmlns", NS_AD, XML_END);

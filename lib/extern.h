@@ -69,10 +69,12 @@ enum tpl_kind {
 /*
  * What goes into a hole.  While a template is rendered, each value is a
  * one-byte string of its kind's code, a C0 control that no configured
- * text can hold (cfg_keys.c refuses them), so the escaping writer can tell a
- * hole from text.
+ * text can hold (the loader refuses them, and tpl_build() checks every
+ * configured text of the provider before it renders), so the escaping
+ * writer can tell a hole from text.
  */
 enum hole_kind {
+	HOLE_NONE = 0,   /* a literal segment, not a hole */
 	HOLE_DOMAIN = 1, /* the address's domain */
 	HOLE_LOCAL,      /* its local part */
 	HOLE_NAME,       /* the mobileconfig account name */
@@ -84,24 +86,54 @@ enum hole_kind {
 	HOLE__END
 };
 
-struct tpl_hole {
-	uint32_t off; /* in text */
-	uint8_t kind; /* enum hole_kind */
-	uint8_t mode; /* the escaping there (xml.c) */
+/* How the escaping writer (xml.c) writes a value. */
+enum xml_esc {
+	ESC_TEXT = 0, /* XML character data, section 2.4 */
+	ESC_ATTR,     /* XML attribute value, sections 2.3 and 3.3.3 */
+	ESC_JSON,     /* JSON string contents, RFC 8259 section 7 */
+	ESC__MAX
+};
+
+/*
+ * One piece of a template: literal bytes of its text (hole HOLE_NONE:
+ * len bytes at off), or a hole (the request's value of that kind,
+ * escaped as esc says; off is where it goes, len is 0).
+ */
+struct tpl_seg {
+	uint32_t off;
+	uint32_t len;
+	uint8_t hole; /* enum hole_kind */
+	uint8_t esc;  /* enum xml_esc, for a hole */
 };
 
 struct tpl {
-	char *text; /* NULL: none */
+	char *text; /* NULL: none; the literal segments' bytes */
 	size_t len;
-	struct tpl_hole *holes;
-	size_t nholes;
+	struct tpl_seg *segs; /* in answer order */
+	size_t nsegs;
 };
 
-/* A template being recorded: where mac_buf.rec points meanwhile. */
+/* Why a kind of answer has a template or not (tpl_build()). */
+enum tpl_res {
+	TPL_BUILT = 0, /* kept: answered by tpl_emit() */
+	TPL_ABSENT,    /* the provider offers no such answer */
+	TPL_UNFIT,     /* it did not render, or a value has no hole */
+	TPL_FULL,      /* more than MAC_TPL_SEGS_MAX segments */
+	TPL_UNSAFE,    /* a configured text holds a hole's code */
+	TPL_ENOMEM,    /* out of memory: the load fails */
+	TPL_RES__MAX
+};
+
+/*
+ * A template being recorded by the writer (xml.c's xml_w.rec, set from
+ * struct ask.rec): the segments so far, the end of the last one in the
+ * buffer, and the first reason the recording cannot become a template.
+ */
 struct tpl_rec {
-	struct tpl_hole holes[MAC_TPL_HOLES_MAX];
+	struct tpl_seg segs[MAC_TPL_SEGS_MAX];
 	size_t n;
-	int full; /* more holes than fit: no template */
+	size_t mark;
+	enum tpl_res res;
 };
 
 struct cfg_provider {
@@ -186,6 +218,7 @@ char *arena_strndup(struct mac_arena *, const char *, size_t);
 
 struct xml_w {
 	struct mac_buf *b;
+	struct tpl_rec *rec; /* recording a template, or NULL */
 	const char *stack[MAC_XML_STACK_MAX];
 	size_t depth;
 	int pretty; /* indent two spaces per level */
@@ -195,7 +228,8 @@ struct xml_w {
  * typed null pointer, since a bare NULL may be a plain 0 in varargs. */
 #define XML_END ((const char *)0)
 
-void xml_init(struct xml_w *, struct mac_buf *, int pretty);
+/* rec: record the template being rendered (struct ask.rec), or NULL. */
+void xml_init(struct xml_w *, struct mac_buf *, int pretty, struct tpl_rec *);
 void xml_decl(struct xml_w *);
 /* Open an element; attribute name/value pairs follow, NULL-terminated. */
 void xml_open(struct xml_w *, const char *name, ...) __attribute__((sentinel));
@@ -213,12 +247,27 @@ enum mac_err xml_attr(struct mac_buf *, const char *, size_t);
 void xml_end(struct xml_w *); /* closes all open elements */
 /* A JSON string literal with quotes; the only JSON quoting. */
 enum mac_err json_str(struct mac_buf *, const char *, size_t);
+/* The same through a writer, recording holes if it records. */
+void xml_json(struct xml_w *, const char *, size_t);
 /* Whether s is well-formed UTF-8 of XML 1.0 Chars only (RFC 3629 section
  * 4, XML 1.0 section 2.2): what xml_text() accepts.  Parsers use it to
  * refuse request text up front instead of failing while rendering. */
 int xml_valid(const char *, size_t);
+/* Decode one UTF-8 sequence (RFC 3629 section 4): its length, 0 if
+ * malformed.  s holds n > 0 bytes. */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* A value for a template's hole, escaped as the hole's mode says. */
-enum mac_err xml_hole(struct mac_buf *, unsigned mode, const char *, size_t);
+enum mac_err xml_hole(struct mac_buf *, enum xml_esc, const char *, size_t);
+/* End a recording with the literal after its last hole. */
+void xml_rec_end(struct tpl_rec *, const struct mac_buf *);
+
+/*
+ * Whether the len bytes at p equal the NUL-terminated s, ignoring the case
+ * of ASCII letters only (no locale).  p need not be NUL-terminated; at a
+ * NUL in p it stops, so a NUL-terminated p shorter than len is safe.  The
+ * one case-insensitive comparison in lib/ (parse_common.c).
+ */
+int ascii_caseeq(const char *p, size_t len, const char *s);
 
 /* ---- addresses and query strings (addr.c) ---- */
 
@@ -277,7 +326,7 @@ struct ask {
 	enum v2_proto proto;
 	struct mac_str name; /* mobileconfig account name, may be empty */
 	uint32_t now_ms;
-	int building; /* rendering a template: hole codes, not values */
+	struct tpl_rec *rec; /* recording a template: hole codes, not values */
 	const struct mac_cfg *cfg;
 };
 

@@ -57,8 +57,6 @@ struct mac_req {
 	uint32_t now_ms;             /* milliseconds since midnight UTC */
 };
 
-struct tpl_rec;
-
 /* Output buffer: fixed capacity, keeps the first error and ignores later
  * writes. */
 struct mac_buf {
@@ -66,7 +64,6 @@ struct mac_buf {
 	size_t len;
 	size_t cap;
 	enum mac_err err;
-	struct tpl_rec *rec; /* lib/ only: recording an answer template */
 };
 
 /* Request scratch memory, reset per request.  Like the buffer, it keeps
@@ -109,6 +106,15 @@ struct mac_cfg;
 typedef void (*mac_log_fn)(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 extern mac_log_fn mac_log;
+
+/*
+ * Room for any unsigned long in decimal and a NUL: one byte holds at most
+ * three digits (255).  <limits.h> is not usable in lib/: -Ilib finds
+ * lib/limits.h.
+ */
+#define MAC_UDIGITS_MAX (sizeof(unsigned long) * 3 + 1)
+/* v in decimal, NUL-terminated, at the end of dig; returns its start. */
+const char *mac_utoa(char dig[MAC_UDIGITS_MAX], unsigned long v);
 
 int mac_resp_init(struct mac_resp *);
 void mac_resp_free(struct mac_resp *);

@@ -1,25 +1,34 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) the mailautoconf developers */
 /*
- * What every endpoint's parser shares: a case-insensitive comparison with
- * a lower-case literal, and turning an address into the struct ask's
- * address and provider.
+ * What every parser shares: the one case-insensitive comparison in lib/
+ * (routes, query keys, the loader's words alike), and turning an address
+ * into the struct ask's address and provider.
  */
 #include "endpoint.h"
 
-int
-lower_eq(const char *p, size_t len, const char *lower)
+/* c with A-Z lowered; every other byte, UTF-8 included, as it is. */
+static unsigned char
+ascii_lower(unsigned char c)
 {
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+int
+ascii_caseeq(const char *p, size_t len, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)p,
+			    *v = (const unsigned char *)s;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		char c = p[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (lower[i] == '\0' || c != lower[i])
+	/* Equal bytes, the usual case, skip the folding. */
+	for (i = 0; i < len; i++)
+		if (u[i] != v[i]) {
+			if (ascii_lower(u[i]) != ascii_lower(v[i]))
+				return 0;
+		} else if (v[i] == '\0')
 			return 0;
-	}
-	return lower[len] == '\0';
+	return v[len] == '\0';
 }
 
 /*

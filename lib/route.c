@@ -114,10 +114,10 @@ route_find(struct mac_str path, struct mac_str *tail)
 	tail->len = 0;
 	for (i = 0; i < ROUTE__MAX; i++) {
 		n = strlen(routes[i].path);
-		if (path.len == n && lower_eq(path.p, n, routes[i].path))
+		if (path.len == n && ascii_caseeq(path.p, n, routes[i].path))
 			return (enum route_id)i;
 		if (routes[i].subpaths && path.len > n && path.p[n] == '/' &&
-		    lower_eq(path.p, n, routes[i].path)) {
+		    ascii_caseeq(path.p, n, routes[i].path)) {
 			tail->p = path.p + n + 1;
 			tail->len = path.len - n - 1;
 			return (enum route_id)i;

@@ -2,9 +2,15 @@
 /* Copyright (c) the mailautoconf developers */
 /*
  * Precomputed answers: each provider's documents rendered once at load
- * (render_prepare()) with holes where the request's values go, picked and
- * filled in per request (tpl_pick(), tpl_emit()).
+ * (render_prepare()) with hole codes for the request's values, recorded
+ * by the escaping writer as a list of literal segments and holes (each
+ * hole with its kind and escaping), then picked and filled in per request
+ * (tpl_pick(), tpl_emit()).  A hole's code is a C0 control byte; before a
+ * provider's answers are rendered, tpl_build() checks that none of its
+ * configured texts holds one, so a configured byte can never be taken for
+ * a hole.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,9 +19,6 @@
 #include "endpoint.h"
 
 int render_no_templates;
-
-/* Escaping modes a hole can record (xml.c's, which are fewer). */
-#define TPL_MODES_MAX 4
 
 /* The string a hole's code stands for while a template is rendered. */
 const char hole_str[HOLE__END][2] = {
@@ -50,44 +53,44 @@ tpl_pick(const struct ask *a, enum tpl_kind k, int needs_local)
 {
 	const struct tpl *t = &a->prov->tpl[k];
 
-	if (a->building || render_no_templates || t->text == NULL ||
+	if (a->rec != NULL || render_no_templates || t->text == NULL ||
 	    (needs_local && a->addr.local.len == 0))
 		return NULL;
 	return t;
 }
 
 /*
- * Write a template with the request's values in its holes; the same bytes
- * as rendering from scratch, without re-escaping the configuration.  The
- * profile identifier and its UUIDs are worked out only if a hole wants
- * them.
+ * Write a template's segments, with the request's values in its holes;
+ * the same bytes as rendering from scratch, without re-escaping the
+ * configuration.  The profile identifier and its UUIDs are worked out
+ * only if a hole wants them.
  */
 enum mac_err
 tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r)
 {
 	/* Where a value went first, escaped for a mode: later holes of the
 	 * same kind and mode copy those bytes instead of escaping again. */
-	size_t done_off[HOLE__END][TPL_MODES_MAX],
-	    done_len[HOLE__END][TPL_MODES_MAX];
-	unsigned char done[HOLE__END][TPL_MODES_MAX] = {{0}};
-	const struct tpl_hole *h;
+	size_t done_off[HOLE__END][ESC__MAX], done_len[HOLE__END][ESC__MAX];
+	unsigned char done[HOLE__END][ESC__MAX] = {{0}};
+	const struct tpl_seg *sg;
 	const char *ident = NULL;
 	char uuid[37], *id;
 	struct mac_str v;
-	size_t i, at = 0, n, mark;
+	size_t i, n, mark;
 
-	for (i = 0; i < t->nholes; i++) {
-		h = &t->holes[i];
-		buf_put(&r->body, t->text + at, h->off - at);
-		at = h->off;
-		if (h->kind < HOLE__END && h->mode < TPL_MODES_MAX &&
-		    done[h->kind][h->mode]) {
-			buf_put(&r->body,
-			    r->body.p + done_off[h->kind][h->mode],
-			    done_len[h->kind][h->mode]);
+	for (i = 0; i < t->nsegs; i++) {
+		sg = &t->segs[i];
+		if (sg->hole == HOLE_NONE) {
+			buf_put(&r->body, t->text + sg->off, sg->len);
 			continue;
 		}
-		switch (h->kind) {
+		if (done[sg->hole][sg->esc]) {
+			buf_put(&r->body,
+			    r->body.p + done_off[sg->hole][sg->esc],
+			    done_len[sg->hole][sg->esc]);
+			continue;
+		}
+		switch (sg->hole) {
 		case HOLE_DOMAIN:
 			v = a->addr.domain;
 			break;
@@ -103,29 +106,117 @@ tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r)
 				return MAC_ENOMEM;
 			v.p = ident;
 			v.len = strlen(ident);
-			if (h->kind == HOLE_IDENT)
+			if (sg->hole == HOLE_IDENT)
 				break;
-			n = strlen(uuid_suffix[h->kind]);
+			n = strlen(uuid_suffix[sg->hole]);
 			if ((id = arena_alloc(&r->arena, v.len + n + 1)) ==
 			    NULL)
 				return MAC_ENOMEM;
 			memcpy(id, v.p, v.len);
-			memcpy(id + v.len, uuid_suffix[h->kind], n + 1);
+			memcpy(id + v.len, uuid_suffix[sg->hole], n + 1);
 			uuid5(a, uuid, id);
 			v.p = uuid;
 			v.len = strlen(uuid);
 			break;
 		}
 		mark = r->body.len;
-		if (xml_hole(&r->body, h->mode, v.p, v.len) == MAC_OK &&
-		    h->kind < HOLE__END && h->mode < TPL_MODES_MAX) {
-			done[h->kind][h->mode] = 1;
-			done_off[h->kind][h->mode] = mark;
-			done_len[h->kind][h->mode] = r->body.len - mark;
+		if (xml_hole(&r->body, sg->esc, v.p, v.len) == MAC_OK) {
+			done[sg->hole][sg->esc] = 1;
+			done_off[sg->hole][sg->esc] = mark;
+			done_len[sg->hole][sg->esc] = r->body.len - mark;
 		}
 	}
-	buf_put(&r->body, t->text + at, t->len - at);
 	return MAC_OK;
+}
+
+/*
+ * Whether s holds a hole's code (HOLE_DOMAIN to HOLE__END - 1).  NULL (a
+ * text not configured) holds none.
+ */
+static int
+tpl_has_code(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < HOLE__END)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every configured text of a provider a renderer may write, by its place
+ * in struct cfg_provider; with the servers' hosts and username templates,
+ * all that tpl_clean() checks.  test_handle compares it with the loader's
+ * key table.
+ */
+static const size_t prov_texts[] = {
+    offsetof(struct cfg_provider, id),
+    offsetof(struct cfg_provider, display_name),
+    offsetof(struct cfg_provider, short_name),
+    offsetof(struct cfg_provider, caldav),
+    offsetof(struct cfg_provider, carddav),
+    offsetof(struct cfg_provider, webmail),
+    offsetof(struct cfg_provider, doc_url),
+    offsetof(struct cfg_provider, doc_text),
+    offsetof(struct cfg_provider, activesync),
+    offsetof(struct cfg_provider, autodiscover_url),
+    offsetof(struct cfg_provider, config_update_url),
+    offsetof(struct cfg_provider, oauth_issuer),
+    offsetof(struct cfg_provider, oauth_scope),
+    offsetof(struct cfg_provider, oauth_auth_url),
+    offsetof(struct cfg_provider, oauth_token_url),
+    offsetof(struct cfg_provider, mc_org),
+    offsetof(struct cfg_provider, mc_prefix),
+};
+
+/*
+ * The invariant templates rest on: no configured text of p holds a hole's
+ * code, so every such byte the writer meets while recording is a hole.
+ * The loader's validators refuse control bytes; this holds them to it.
+ * Returns 1 when p is clean.
+ */
+static int
+tpl_clean(const struct cfg_provider *p)
+{
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(prov_texts) / sizeof(prov_texts[0]); i++) {
+		memcpy(&s, (const char *)p + prov_texts[i], sizeof(s));
+		if (tpl_has_code(s))
+			return 0;
+	}
+	for (i = 0; i < p->nservers; i++)
+		if (tpl_has_code(p->servers[i].host) ||
+		    tpl_has_code(p->servers[i].username))
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether a recording's segments are whole: holes of a known kind and
+ * escaping, literals inside the text and in order.
+ */
+static int
+tpl_segs_ok(const struct tpl_rec *rec, size_t len)
+{
+	const struct tpl_seg *sg;
+	size_t i, at = 0;
+
+	for (i = 0; i < rec->n; i++) {
+		sg = &rec->segs[i];
+		if (sg->off != at)
+			return 0;
+		if (sg->hole == HOLE_NONE) {
+			if (sg->len == 0 || sg->len > len - at)
+				return 0;
+			at += sg->len;
+		} else if (sg->hole >= HOLE__END || sg->esc >= ESC__MAX ||
+			   sg->len != 0)
+			return 0;
+	}
+	return at == len;
 }
 
 static enum mac_err (*const tpl_render[TPL__MAX])(
@@ -142,26 +233,35 @@ static enum mac_err (*const tpl_render[TPL__MAX])(
 
 /*
  * Render one kind of answer for p with hole codes for the request's
- * values, recording where they land, and keep it in p->tpl[k].  A kind
- * the provider does not offer, or one that fails to render, gets no
- * template: such requests are rendered from scratch and fail the same way
- * there.  Returns -1 only when out of memory.
+ * values, recorded as segments, and keep it in p->tpl[k].  Anything but
+ * TPL_BUILT leaves p->tpl[k] empty, and such requests are rendered from
+ * scratch: a kind the provider does not offer, one that fails to render
+ * (it fails the same way per request), one with a value that has no hole,
+ * or a provider whose configured text holds a hole's code (a loader bug:
+ * logged).  TPL_ENOMEM fails the load.
  */
-static int
+static enum tpl_res
 tpl_build(struct cfg_provider *p, enum tpl_kind k, struct mac_resp *r,
     struct tpl_rec *rec)
 {
 	struct tpl *t = &p->tpl[k];
 	struct ask a;
 	enum mac_err e;
-	size_t hsize;
+	size_t ssize;
 	char *mem;
 
 	if ((k == TPL_POX_MS || k == TPL_JSON_AS) && p->activesync == NULL)
-		return 0;
+		return TPL_ABSENT;
+	if (!tpl_clean(p)) {
+		mac_log("%s: provider %s: a configured text holds a control "
+			"byte; its answers are rendered per request",
+		    __func__, p->id);
+		return TPL_UNSAFE;
+	}
 	memset(&a, 0, sizeof(a));
+	memset(rec, 0, sizeof(*rec));
 	a.prov = p;
-	a.building = 1;
+	a.rec = rec;
 	a.addr.domain.p = hole_str[HOLE_DOMAIN];
 	a.addr.domain.len = 1;
 	a.addr.local.p = hole_str[HOLE_LOCAL];
@@ -175,23 +275,27 @@ tpl_build(struct cfg_provider *p, enum tpl_kind k, struct mac_resp *r,
 	}
 	buf_reset(&r->body);
 	arena_reset(&r->arena);
-	memset(rec, 0, sizeof(*rec));
-	r->body.rec = rec;
 	e = tpl_render[k](&a, r);
-	r->body.rec = NULL;
-	if (e != MAC_OK || r->body.err != MAC_OK || r->arena.failed ||
-	    rec->full)
-		return 0;
-	hsize = rec->n * sizeof(rec->holes[0]);
-	if ((mem = malloc(hsize + r->body.len + 1)) == NULL)
-		return -1;
-	memcpy(mem, rec->holes, hsize);
-	memcpy(mem + hsize, r->body.p, r->body.len);
-	t->holes = (struct tpl_hole *)(void *)mem;
-	t->nholes = rec->n;
-	t->text = mem + hsize;
+	xml_rec_end(rec, &r->body);
+	if (e != MAC_OK || r->body.err != MAC_OK || r->arena.failed)
+		return TPL_UNFIT;
+	if (rec->res != TPL_BUILT)
+		return rec->res;
+	if (!tpl_segs_ok(rec, r->body.len))
+		return TPL_UNFIT;
+	ssize = rec->n * sizeof(rec->segs[0]);
+	if ((mem = malloc(ssize + r->body.len + 1)) == NULL) {
+		mac_log("%s: malloc(%zu) failed", __func__,
+		    ssize + r->body.len + 1);
+		return TPL_ENOMEM;
+	}
+	memcpy(mem, rec->segs, ssize);
+	memcpy(mem + ssize, r->body.p, r->body.len);
+	t->segs = (struct tpl_seg *)(void *)mem;
+	t->nsegs = rec->n;
+	t->text = mem + ssize;
 	t->len = r->body.len;
-	return 0;
+	return TPL_BUILT;
 }
 
 int
@@ -199,20 +303,27 @@ render_prepare(struct mac_cfg *cfg)
 {
 	struct mac_resp r;
 	struct tpl_rec rec;
+	enum tpl_res res = TPL_BUILT;
 	size_t i;
-	int k, rc = 0;
+	int k;
 
 	if (mac_resp_init(&r) != 0)
 		return -1;
 	/* NULL is no error here: uuid5() falls back to SHA1(). */
 	cfg->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
-	for (i = 0; i < cfg->nproviders && rc == 0; i++)
-		for (k = 0; k < TPL__MAX && rc == 0; k++)
-			rc = tpl_build(&cfg->providers[i], k, &r, &rec);
+	for (i = 0; i < cfg->nproviders && res != TPL_ENOMEM; i++)
+		for (k = 0; k < TPL__MAX; k++) {
+			res = tpl_build(&cfg->providers[i], k, &r, &rec);
+			/* Out of memory, or unsafe for every kind (logged). */
+			if (res == TPL_ENOMEM || res == TPL_UNSAFE)
+				break;
+		}
 	mac_resp_free(&r);
-	if (rc != 0)
+	if (res == TPL_ENOMEM) {
 		render_release(cfg);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -224,7 +335,7 @@ render_release(struct mac_cfg *cfg)
 	for (i = 0; i < cfg->nproviders; i++)
 		for (k = 0; k < TPL__MAX; k++) {
 			struct tpl *t = &cfg->providers[i].tpl[k];
-			free(t->holes); /* one block with the text */
+			free(t->segs); /* one block with the text */
 			memset(t, 0, sizeof(*t));
 		}
 	EVP_MD_free(cfg->sha1);

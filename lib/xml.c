@@ -10,7 +10,8 @@
  * any error the buffer's contents are unchanged and only its sticky error
  * is set.  On top of them, struct xml_w writes elements from a fixed stack
  * of open names, compact or indented, for the Thunderbird, Autodiscover
- * and plist renderers alike.
+ * and plist renderers alike, and, while a precomputed answer is rendered,
+ * records it as a list of literal segments and holes (struct tpl_rec).
  *
  * Element and attribute NAMES, and the markup given to xml_raw(), are
  * trusted constants from the renderers and are written as they are; they
@@ -44,13 +45,6 @@
 #define XML_INDENT "  "
 
 #define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-
-enum esc_mode {
-	ESC_TEXT = 0, /* XML character data, section 2.4 */
-	ESC_ATTR,     /* XML attribute value, sections 2.3 and 3.3.3 */
-	ESC_JSON,     /* JSON string contents, RFC 8259 section 7 */
-	ESC__MAX
-};
 
 struct esc {
 	const char *s;
@@ -116,8 +110,9 @@ static const unsigned char plain[ESC__MAX][ASCII_END] = {
  * Returns its length, 1 to 4, or 0 if it is not well-formed by RFC 3629
  * section 4: a stray continuation byte, an overlong form, a surrogate, a
  * value past U+10FFFF, a bad continuation byte or a sequence cut short.
+ * The one UTF-8 decoder in lib/: the loader's text check uses it too.
  */
-static size_t
+size_t
 utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	uint32_t v, min;
@@ -189,7 +184,7 @@ json_uesc(uint32_t cp)
  * is copied as it is.
  */
 static size_t
-esc_one(enum esc_mode m, uint32_t cp, char *out)
+esc_one(enum xml_esc m, uint32_t cp, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	const struct esc *e;
@@ -214,7 +209,7 @@ esc_one(enum esc_mode m, uint32_t cp, char *out)
  * well-formed UTF-8 or, in the XML modes, not a Char.
  */
 static enum mac_err
-esc_check(enum esc_mode m, const char *s, size_t n, size_t *bad)
+esc_check(enum xml_esc m, const char *s, size_t n, size_t *bad)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, len;
@@ -250,7 +245,7 @@ xml_valid(const char *s, size_t n)
  * fn names the public caller for the log.
  */
 static enum mac_err
-esc_run(struct mac_buf *b, enum esc_mode m, const char *fn, const char *s,
+esc_run(struct mac_buf *b, enum xml_esc m, const char *fn, const char *s,
     size_t n, int quote)
 {
 	const unsigned char *u;
@@ -295,34 +290,68 @@ esc_run(struct mac_buf *b, enum esc_mode m, const char *fn, const char *s,
 }
 
 /*
- * While a template is recorded (b->rec set), a byte below HOLE__END in s
- * is a hole's code (struct ask.building): note where it lands and in
- * which escaping, write nothing for it, and escape the text around it as
- * usual.  No configured text holds such a byte, and no request value
+ * Add one segment to a recording; past MAC_TPL_SEGS_MAX the recording
+ * only notes that it is full.
+ */
+static void
+rec_seg(struct tpl_rec *rec, size_t off, size_t len, enum hole_kind h,
+    enum xml_esc m)
+{
+	if (rec->n == MAC_TPL_SEGS_MAX) {
+		if (rec->res == TPL_BUILT)
+			rec->res = TPL_FULL;
+		return;
+	}
+	rec->segs[rec->n].off = (uint32_t)off;
+	rec->segs[rec->n].len = (uint32_t)len;
+	rec->segs[rec->n].hole = (uint8_t)h;
+	rec->segs[rec->n].esc = (uint8_t)m;
+	rec->n++;
+}
+
+/* Close the literal from the end of the last segment to the buffer's end. */
+static void
+rec_literal(struct tpl_rec *rec, const struct mac_buf *b)
+{
+	if (b->len > rec->mark)
+		rec_seg(
+		    rec, rec->mark, b->len - rec->mark, HOLE_NONE, ESC_TEXT);
+	rec->mark = b->len;
+}
+
+/*
+ * End a recording: the bytes after the last hole become the last literal
+ * segment.  b is the buffer the template was rendered into.
+ */
+void
+xml_rec_end(struct tpl_rec *rec, const struct mac_buf *b)
+{
+	rec_literal(rec, b);
+}
+
+/*
+ * While a template is recorded, a byte of s from HOLE_DOMAIN to
+ * HOLE__END - 1 is a hole's code (struct ask.rec): it ends the literal
+ * written so far, becomes a hole segment with its escaping, and writes
+ * nothing; the text around it is escaped as usual.  tpl_build() has
+ * checked that no configured text holds such a byte, and no request value
  * reaches a template.
  */
 static enum mac_err
-esc_holes(
-    struct mac_buf *b, enum esc_mode m, const char *fn, const char *s, size_t n)
+esc_holes(struct mac_buf *b, struct tpl_rec *rec, enum xml_esc m,
+    const char *fn, const char *s, size_t n)
 {
-	struct tpl_rec *rec = b->rec;
 	size_t i, run;
 
 	if (m == ESC_JSON)
 		buf_putc(b, '"');
 	for (i = run = 0; i < n; i++) {
-		if ((unsigned char)s[i] == 0 ||
+		if ((unsigned char)s[i] < HOLE_DOMAIN ||
 		    (unsigned char)s[i] >= HOLE__END)
 			continue;
 		esc_run(b, m, fn, s + run, i - run, 0);
-		if (rec->n == MAC_TPL_HOLES_MAX)
-			rec->full = 1;
-		else {
-			rec->holes[rec->n].off = (uint32_t)b->len;
-			rec->holes[rec->n].kind = (uint8_t)s[i];
-			rec->holes[rec->n].mode = (uint8_t)m;
-			rec->n++;
-		}
+		rec_literal(rec, b);
+		rec_seg(rec, b->len, 0, (enum hole_kind)s[i], m);
 		run = i + 1;
 	}
 	esc_run(b, m, fn, s + run, n - run, 0);
@@ -331,28 +360,29 @@ esc_holes(
 	return b->err;
 }
 
+/* Escape s for m, recording holes if rec is set (a writer's recording). */
 static enum mac_err
-esc_put(
-    struct mac_buf *b, enum esc_mode m, const char *fn, const char *s, size_t n)
+esc_put(struct mac_buf *b, struct tpl_rec *rec, enum xml_esc m, const char *fn,
+    const char *s, size_t n)
 {
-	if (b->rec != NULL && n > 0)
-		return esc_holes(b, m, fn, s, n);
+	if (rec != NULL && n > 0)
+		return esc_holes(b, rec, m, fn, s, n);
 	return esc_run(b, m, fn, s, n, m == ESC_JSON);
 }
 
 /*
- * Write a request's value into a template's hole: escaped for the mode
- * recorded there (JSON without quotes: the hole is inside a string).
- * Returns as xml_text().
+ * Write a request's value into a template's hole: escaped as the hole
+ * says (JSON without quotes: the hole is inside a string).  Returns as
+ * xml_text().
  */
 enum mac_err
-xml_hole(struct mac_buf *b, unsigned mode, const char *s, size_t n)
+xml_hole(struct mac_buf *b, enum xml_esc m, const char *s, size_t n)
 {
-	if (mode >= ESC__MAX) {
-		b->err = MAC_ENOMEM; /* cannot happen: esc_holes() wrote it */
+	if ((unsigned)m >= ESC__MAX) {
+		b->err = MAC_ENOMEM; /* cannot happen: tpl_build() checked */
 		return b->err;
 	}
-	return esc_run(b, (enum esc_mode)mode, __func__, s, n, 0);
+	return esc_run(b, m, __func__, s, n, 0);
 }
 
 /*
@@ -366,7 +396,7 @@ xml_hole(struct mac_buf *b, unsigned mode, const char *s, size_t n)
 enum mac_err
 xml_text(struct mac_buf *b, const char *s, size_t n)
 {
-	return esc_put(b, ESC_TEXT, __func__, s, n);
+	return esc_run(b, ESC_TEXT, __func__, s, n, 0);
 }
 
 /*
@@ -379,7 +409,7 @@ xml_text(struct mac_buf *b, const char *s, size_t n)
 enum mac_err
 xml_attr(struct mac_buf *b, const char *s, size_t n)
 {
-	return esc_put(b, ESC_ATTR, __func__, s, n);
+	return esc_run(b, ESC_ATTR, __func__, s, n, 0);
 }
 
 /*
@@ -393,7 +423,14 @@ xml_attr(struct mac_buf *b, const char *s, size_t n)
 enum mac_err
 json_str(struct mac_buf *b, const char *s, size_t n)
 {
-	return esc_put(b, ESC_JSON, __func__, s, n);
+	return esc_run(b, ESC_JSON, __func__, s, n, 1);
+}
+
+/* json_str() through a writer: the value's holes recorded if it records. */
+void
+xml_json(struct xml_w *w, const char *s, size_t n)
+{
+	esc_put(w->b, w->rec, ESC_JSON, "json_str", s, n);
 }
 
 /* Append a string literal without measuring it at run time. */
@@ -445,7 +482,7 @@ xml_stag(struct xml_w *w, const char *name, va_list ap)
 		buf_putc(w->b, ' ');
 		buf_puts(w->b, an);
 		PUT_LIT(w->b, "=\"");
-		xml_attr(w->b, av, strlen(av));
+		esc_put(w->b, w->rec, ESC_ATTR, "xml_attr", av, strlen(av));
 		buf_putc(w->b, '"');
 	}
 }
@@ -473,7 +510,7 @@ xml_content(struct xml_w *w, const char *name, const char *p, size_t n)
 		return;
 	}
 	buf_putc(w->b, '>');
-	xml_text(w->b, p, n);
+	esc_put(w->b, w->rec, ESC_TEXT, "xml_text", p, n);
 	xml_etag(w, name);
 }
 
@@ -482,12 +519,15 @@ xml_content(struct xml_w *w, const char *name, const char *p, size_t n)
  * element starts on its own line, indented two spaces per open element,
  * an element holding text stays on one line, and every line, the last
  * included, ends in a newline.  Without it, no whitespace is added.
+ * With rec set, the writer records the template being rendered: every
+ * value it escapes is searched for hole codes (esc_holes()).
  */
 void
-xml_init(struct xml_w *w, struct mac_buf *b, int pretty)
+xml_init(struct xml_w *w, struct mac_buf *b, int pretty, struct tpl_rec *rec)
 {
 	memset(w, 0, sizeof(*w));
 	w->b = b;
+	w->rec = rec;
 	w->pretty = pretty != 0;
 }
 

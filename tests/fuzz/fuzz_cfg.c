@@ -115,7 +115,7 @@ static void
 check_text(const char *what, const char *s)
 {
 	static char scratch[MAC_OUT_MAX];
-	struct mac_buf b = {scratch, 0, sizeof(scratch), MAC_OK, NULL};
+	struct mac_buf b = {scratch, 0, sizeof(scratch), MAC_OK};
 
 	if (s == NULL)
 		return;

@@ -138,6 +138,21 @@ test_putu(void **state)
 	buf_putu(&b, 123);
 	assert_int_equal(b.err, MAC_ENOMEM);
 	assert_int_equal(b.len, 0);
+
+	/* The formatter under buf_putu() and the front end's header block:
+	 * NUL-terminated at the end of its array, the widest value filling
+	 * every digit slot but the first. */
+	{
+		char dig[MAC_UDIGITS_MAX];
+
+		for (i = 0; i < sizeof(valids) / sizeof(valids[0]); i++)
+			assert_string_equal(
+			    mac_utoa(dig, valids[i].v), valids[i].out);
+		assert_ptr_equal(mac_utoa(dig, 0), &dig[MAC_UDIGITS_MAX - 2]);
+		assert_string_equal(mac_utoa(dig, ~0UL), want);
+		assert_ptr_equal(mac_utoa(dig, ~0UL),
+		    &dig[MAC_UDIGITS_MAX - 1 - strlen(want)]);
+	}
 }
 
 static void

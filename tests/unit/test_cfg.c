@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "extern.h"
+#include "cfg_int.h" /* key_table[] */
 
 #ifndef MAC_SRCDIR
 #define MAC_SRCDIR "."
@@ -636,6 +636,9 @@ static const struct {
 	"t.ini:2: 'catch-all' is not allowed in [defaults]"},
     /* texts */
     {P_MIN "display-name = a\tb\n",
+	"t.ini:5: bad display-name 'a?b': control character"},
+    {P_MIN "display-name = a\x7f"
+	   "b\n",
 	"t.ini:5: bad display-name 'a?b': control character"},
     {P_MIN "short-name = a\xc2\x85z\n",
 	"t.ini:5: bad short-name 'a?\?z': control character"},
@@ -1309,6 +1312,34 @@ test_hash(void **state)
 	mac_cfg_free(NULL);
 }
 
+/*
+ * No key stores a value holding a C0 control byte, the codes of a
+ * template's holes included (lib/tpl.c): each is refused on its line.
+ */
+static void
+test_no_control_bytes(void **state)
+{
+	char ini[512], err[MAC_CFG_ERR_MAX];
+	struct mac_cfg *cfg;
+	size_t k;
+	unsigned c;
+
+	(void)state;
+	for (k = 0; k < KEY__MAX; k++)
+		for (c = 1; c < HOLE__END; c++) {
+			snprintf(ini, sizeof(ini), P_MIN "%s = a%cb\n",
+			    key_table[k].name, (char)c);
+			if ((cfg = load(ini, err, sizeof(err))) != NULL) {
+				mac_cfg_free(cfg);
+				fail_msg("%s with byte %u: loaded",
+				    key_table[k].name, c);
+			}
+			if (strstr(err, "t.ini:5: ") == NULL)
+				fail_msg("%s with byte %u: %s",
+				    key_table[k].name, c, err);
+		}
+}
+
 int
 main(void)
 {
@@ -1325,6 +1356,7 @@ main(void)
 	    cmocka_unit_test(test_shipped_example),
 	    cmocka_unit_test(test_name_tables),
 	    cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_no_control_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, files_setup, files_teardown);

@@ -26,6 +26,9 @@
 #include "../../lib/ep_json.c"
 #include "../../lib/ep_mobileconfig.c"
 #include "../../lib/tpl.c"
+#include "cfg_int.h" /* key_table[]: what the loader stores */
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char ini[] = "[defaults]\n"
 			  "server = imap mail.example.com 993 SSL\n"
@@ -663,10 +666,138 @@ test_arena_every_failure_point(void **state)
 	resp.arena.cap = acap;
 }
 
+/*
+ * ascii_caseeq(): the one case-insensitive comparison.  ASCII letters
+ * only, on either side; exact length; a NUL-terminated p shorter than len
+ * stops at its NUL.
+ */
+static void
+test_caseeq(void **state)
+{
+	static const struct {
+		const char *p;
+		size_t len;
+		const char *s;
+		int eq;
+	} rows[] = {
+	    {"AUTOCONFIG.example.com", 11, "autoconfig.", 1},
+	    {"Email", 5, "email", 1},
+	    {"email", 5, "Email", 1},
+	    {"StartTLS", 8, "STARTTLS", 1},
+	    {"", 0, "", 1},
+	    {"emai", 4, "email", 0},
+	    {"emails", 6, "email", 0},
+	    {"email", 4, "email", 0},
+	    {"ht", 8, "https://", 0},       /* stops at p's NUL */
+	    {"\xc3\x89", 2, "\xc3\xa9", 0}, /* no folding outside ASCII */
+	    {"[", 1, "{", 0},               /* 0x5b is not 'Z' + 1 folded */
+	    {"@", 1, "`", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (ascii_caseeq(rows[i].p, rows[i].len, rows[i].s) !=
+		    rows[i].eq)
+			fail_msg("row %zu: %s vs %s", i, rows[i].p, rows[i].s);
+}
+
+/*
+ * A template is an explicit list of literal segments and holes: the v2
+ * JSON answer of a provider without autodiscover-url is two literals
+ * around the address's domain, escaped as JSON.  A kind the provider does
+ * not offer has no template.
+ */
+static void
+test_tpl_segments(void **state)
+{
+	static const char lit1[] =
+	    "{\"Protocol\":\"AutodiscoverV1\",\"Url\":\"https://autodiscover.";
+	static const char lit2[] = "/autodiscover/autodiscover.xml\"}";
+	const struct cfg_provider *p = cfg_find(cfg, "example.com", 11);
+	const struct tpl *t;
+
+	(void)state;
+	assert_non_null(p);
+	t = &p->tpl[TPL_JSON_V1];
+	assert_non_null(t->text);
+	assert_int_equal(t->nsegs, 3);
+	assert_int_equal(t->segs[0].hole, HOLE_NONE);
+	assert_int_equal(t->segs[0].off, 0);
+	assert_int_equal(t->segs[0].len, sizeof(lit1) - 1);
+	assert_memory_equal(t->text, lit1, sizeof(lit1) - 1);
+	assert_int_equal(t->segs[1].hole, HOLE_DOMAIN);
+	assert_int_equal(t->segs[1].esc, ESC_JSON);
+	assert_int_equal(t->segs[1].off, sizeof(lit1) - 1);
+	assert_int_equal(t->segs[1].len, 0);
+	assert_int_equal(t->segs[2].hole, HOLE_NONE);
+	assert_int_equal(t->segs[2].off, sizeof(lit1) - 1);
+	assert_int_equal(t->segs[2].len, sizeof(lit2) - 1);
+	assert_int_equal(t->len, sizeof(lit1) - 1 + sizeof(lit2) - 1);
+	assert_memory_equal(t->text + t->segs[2].off, lit2, sizeof(lit2) - 1);
+	/* No ActiveSync configured: no such template. */
+	assert_null(p->tpl[TPL_JSON_AS].text);
+	assert_null(p->tpl[TPL_POX_MS].text);
+	p = cfg_find(cfg, "sync.example", 12);
+	assert_non_null(p->tpl[TPL_JSON_AS].text);
+	assert_non_null(p->tpl[TPL_POX_MS].text);
+}
+
+/*
+ * The invariant templates rest on: a configured text holding a hole's
+ * code never reaches a template.  tpl_build() refuses such a provider and
+ * logs it (the loader refuses such values first: test_cfg), and
+ * prov_texts[] names every text the loader stores.
+ */
+static void
+test_tpl_invariant(void **state)
+{
+	struct cfg_provider p;
+	struct tpl_rec rec;
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < KEY__MAX; k++) {
+		if (key_table[k].field != FIELD_STR)
+			continue;
+		for (i = 0; i < NELEM(prov_texts); i++)
+			if (prov_texts[i] == key_table[k].off)
+				break;
+		if (i == NELEM(prov_texts))
+			fail_msg(
+			    "%s is not in prov_texts[]", key_table[k].name);
+	}
+
+	p = *cfg_find(cfg, "example.com", 11);
+	memset(p.tpl, 0, sizeof(p.tpl));
+	p.display_name = "Evil\001Mail";
+	log_recorder_reset();
+	assert_int_equal(tpl_build(&p, TPL_AC, &resp, &rec), TPL_UNSAFE);
+	assert_null(p.tpl[TPL_AC].text);
+	assert_int_equal(nlogs, 1);
+	p.display_name = "Example Mail";
+	p.servers[0].username = "\002@%EMAILDOMAIN%";
+	assert_int_equal(tpl_build(&p, TPL_POX, &resp, &rec), TPL_UNSAFE);
+	p.servers[0].username = "%EMAILADDRESS%";
+	p.mc_prefix = "x\010y";
+	assert_int_equal(tpl_build(&p, TPL_MC, &resp, &rec), TPL_UNSAFE);
+	/* The same provider, clean, gets its template. */
+	p.mc_prefix = cfg_find(cfg, "example.com", 11)->mc_prefix;
+	assert_int_equal(tpl_build(&p, TPL_MC, &resp, &rec), TPL_BUILT);
+	assert_non_null(p.tpl[TPL_MC].text);
+	free(p.tpl[TPL_MC].segs);
+	/* Not offered: an explicit result, no template. */
+	assert_int_equal(tpl_build(&p, TPL_JSON_AS, &resp, &rec), TPL_ABSENT);
+	assert_null(p.tpl[TPL_JSON_AS].text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_caseeq),
+	    cmocka_unit_test(test_tpl_segments),
+	    cmocka_unit_test(test_tpl_invariant),
 	    cmocka_unit_test(test_route_table),
 	    cmocka_unit_test(test_route_find),
 	    cmocka_unit_test(test_cases),

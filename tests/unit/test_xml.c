@@ -194,7 +194,6 @@ buf_pre(struct mac_buf *b, size_t room)
 	b->len = 0;
 	b->cap = sizeof(PRE) - 1 + room;
 	b->err = MAC_OK;
-	b->rec = NULL;
 	buf_puts(b, PRE);
 }
 
@@ -349,7 +348,7 @@ write_tb(struct mac_buf *b, int pretty)
 {
 	struct xml_w w;
 
-	xml_init(&w, b, pretty);
+	xml_init(&w, b, pretty, NULL);
 	xml_decl(&w);
 	xml_open(&w, "clientConfig", "version", "1.1", NULL);
 	xml_open(&w, "emailProvider", "id", "example.com", NULL);
@@ -365,7 +364,7 @@ write_all(struct mac_buf *b, int pretty)
 {
 	struct xml_w w;
 
-	xml_init(&w, b, pretty);
+	xml_init(&w, b, pretty, NULL);
 	xml_decl(&w);
 	xml_raw(&w, "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
 		    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">");
@@ -391,7 +390,7 @@ write_all(struct mac_buf *b, int pretty)
 static void
 check_doc(void (*fn)(struct mac_buf *, int), int pretty, const char *want)
 {
-	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK, NULL};
+	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK};
 
 	fn(&b, pretty);
 	assert_int_equal(b.err, MAC_OK);
@@ -470,14 +469,14 @@ test_writer_all(void **state)
 static void
 test_writer_stack(void **state)
 {
-	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK, NULL};
+	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK};
 	char want[TEST_MEM_MAX];
 	struct xml_w w;
 	size_t i, len;
 
 	(void)state;
 	/* Exactly MAC_XML_STACK_MAX levels nest and close. */
-	xml_init(&w, &b, 0);
+	xml_init(&w, &b, 0, NULL);
 	want[0] = '\0';
 	for (i = 0; i < MAC_XML_STACK_MAX; i++) {
 		xml_open(&w, "e", NULL);
@@ -506,7 +505,7 @@ test_writer_stack(void **state)
 
 	/* Without the overflow the same nesting closes cleanly. */
 	buf_reset(&b);
-	xml_init(&w, &b, 0);
+	xml_init(&w, &b, 0, NULL);
 	for (i = 0; i < MAC_XML_STACK_MAX; i++)
 		xml_open(&w, "e", NULL);
 	xml_end(&w);
@@ -520,12 +519,12 @@ test_writer_stack(void **state)
 static void
 test_writer_sticky(void **state)
 {
-	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK, NULL};
+	struct mac_buf b = {mem, 0, sizeof(mem), MAC_OK};
 	struct xml_w w;
 	size_t len;
 
 	(void)state;
-	xml_init(&w, &b, 1);
+	xml_init(&w, &b, 1, NULL);
 	xml_open(&w, "a", NULL);
 	xml_elem(&w, "bad", "nul\x01here", NULL);
 	assert_int_equal(b.err, MAC_EINPUT);
@@ -544,7 +543,7 @@ test_writer_sticky(void **state)
 
 	/* A bad attribute value is caught the same way. */
 	buf_reset(&b);
-	xml_init(&w, &b, 0);
+	xml_init(&w, &b, 0, NULL);
 	xml_empty(&w, "e", "k", "v\x0b", NULL);
 	assert_int_equal(b.err, MAC_EINPUT);
 
@@ -552,7 +551,7 @@ test_writer_sticky(void **state)
 	b.len = 0;
 	b.err = MAC_OK;
 	b.cap = strlen("<a><b>12</b>");
-	xml_init(&w, &b, 0);
+	xml_init(&w, &b, 0, NULL);
 	xml_open(&w, "a", NULL);
 	xml_elemu(&w, "b", 12);
 	assert_int_equal(b.err, MAC_OK);
@@ -563,58 +562,80 @@ test_writer_sticky(void **state)
 }
 
 /*
- * Recording a template: a hole's code writes nothing and is noted with
- * its offset and escaping; xml_hole() later escapes a value the same way
- * the writer would have, JSON without quotes.
+ * Recording a template: a writer given a recorder turns each hole's code
+ * into a hole segment with its kind and escaping, writes nothing for it,
+ * and closes the literal before it; xml_hole() later escapes a value the
+ * same way the writer would have, JSON without quotes.
  */
 static void
 test_template_holes(void **state)
 {
-	struct tpl_rec rec;
-	struct mac_buf b;
 	static const char text[] = "a&\001b\002";
 	static const char json[] = "x\001\"";
+	static const struct tpl_seg want[] = {
+	    {0, 12, HOLE_NONE, ESC_TEXT},   /* pre<t>a&amp; */
+	    {12, 0, HOLE_DOMAIN, ESC_TEXT}, /* */
+	    {12, 1, HOLE_NONE, ESC_TEXT},   /* b */
+	    {13, 0, HOLE_LOCAL, ESC_TEXT},  /* */
+	    {13, 6, HOLE_NONE, ESC_TEXT},   /* </t>"x */
+	    {19, 0, HOLE_DOMAIN, ESC_JSON}, /* */
+	    {19, 3, HOLE_NONE, ESC_TEXT},   /* \"" */
+	};
+	struct tpl_rec rec;
+	struct xml_w w;
+	struct mac_buf b;
+	size_t i;
 
 	(void)state;
 	buf_pre(&b, 64);
 	memset(&rec, 0, sizeof(rec));
-	b.rec = &rec;
-	assert_int_equal(xml_text(&b, text, sizeof(text) - 1), MAC_OK);
+	xml_init(&w, &b, 0, &rec);
+	xml_elemn(&w, "t", text, sizeof(text) - 1);
+	xml_json(&w, json, sizeof(json) - 1);
+	xml_rec_end(&rec, &b);
+	assert_int_equal(b.err, MAC_OK);
+	assert_int_equal(b.len, 22);
+	assert_memory_equal(b.p, "pre<t>a&amp;b</t>\"x\\\"\"", 22);
+	assert_int_equal(rec.res, TPL_BUILT);
+	assert_int_equal(rec.n, NELEM(want));
+	for (i = 0; i < NELEM(want); i++) {
+		assert_int_equal(rec.segs[i].off, want[i].off);
+		assert_int_equal(rec.segs[i].len, want[i].len);
+		assert_int_equal(rec.segs[i].hole, want[i].hole);
+		if (want[i].hole != HOLE_NONE)
+			assert_int_equal(rec.segs[i].esc, want[i].esc);
+	}
+
+	/* Not recording, a hole's code is a control byte like any other:
+	 * refused in XML, \u0001 in JSON. */
+	buf_pre(&b, 64);
+	nlogs = 0;
+	assert_int_equal(xml_text(&b, text, sizeof(text) - 1), MAC_EINPUT);
+	assert_int_equal(nlogs, 1);
+	buf_pre(&b, 64);
 	assert_int_equal(json_str(&b, json, sizeof(json) - 1), MAC_OK);
-	b.rec = NULL;
-	assert_int_equal(b.len, sizeof(PRE) - 1 + 12);
-	assert_memory_equal(b.p + sizeof(PRE) - 1, "a&amp;b\"x\\\"\"", 12);
-	assert_int_equal(rec.n, 3);
-	assert_int_equal(rec.holes[0].off, sizeof(PRE) - 1 + 6);
-	assert_int_equal(rec.holes[0].kind, HOLE_DOMAIN);
-	assert_int_equal(rec.holes[1].off, sizeof(PRE) - 1 + 7);
-	assert_int_equal(rec.holes[1].kind, HOLE_LOCAL);
-	assert_int_equal(rec.holes[2].off, sizeof(PRE) - 1 + 9);
-	assert_int_equal(rec.holes[2].kind, HOLE_DOMAIN);
-	assert_int_not_equal(rec.holes[0].mode, rec.holes[2].mode);
+	assert_memory_equal(b.p, "pre\"x\\u0001\\\"\"", 14);
 
 	/* Filling: the value escaped for the hole's mode. */
 	buf_pre(&b, 64);
-	assert_int_equal(xml_hole(&b, rec.holes[0].mode, "<'>", 3), MAC_OK);
-	assert_int_equal(xml_hole(&b, rec.holes[2].mode, "<\"", 2), MAC_OK);
+	assert_int_equal(xml_hole(&b, ESC_TEXT, "<'>", 3), MAC_OK);
+	assert_int_equal(xml_hole(&b, ESC_JSON, "<\"", 2), MAC_OK);
 	assert_int_equal(b.len, sizeof(PRE) - 1 + 22);
 	assert_memory_equal(
 	    b.p + sizeof(PRE) - 1, "&lt;&apos;&gt;\\u003c\\\"", 22);
 	/* Still validated: invalid UTF-8 is refused and logged. */
 	nlogs = 0;
-	assert_int_equal(
-	    xml_hole(&b, rec.holes[0].mode, "\xff", 1), MAC_EINPUT);
+	assert_int_equal(xml_hole(&b, ESC_TEXT, "\xff", 1), MAC_EINPUT);
 	assert_int_equal(nlogs, 1);
 
-	/* More holes than MAC_TPL_HOLES_MAX: the recording says so. */
+	/* More segments than MAC_TPL_SEGS_MAX: the recording says so. */
 	buf_pre(&b, 64);
 	memset(&rec, 0, sizeof(rec));
-	b.rec = &rec;
-	for (size_t i = 0; i <= MAC_TPL_HOLES_MAX; i++)
-		xml_text(&b, "\001", 1);
-	b.rec = NULL;
-	assert_int_equal(rec.n, MAC_TPL_HOLES_MAX);
-	assert_true(rec.full);
+	xml_init(&w, &b, 0, &rec);
+	for (i = 0; i <= MAC_TPL_SEGS_MAX; i++)
+		xml_json(&w, "\001", 1);
+	assert_int_equal(rec.n, MAC_TPL_SEGS_MAX);
+	assert_int_equal(rec.res, TPL_FULL);
 }
 
 /*
