@@ -75,7 +75,7 @@ prov_resolve(struct pst *st, size_t i)
 	const struct sec_meta *dm = &st->defm;
 	struct cfg_server *srv;
 	size_t k, s;
-	int in = 0, out = 0, oauth = 0;
+	int in = 0, out = 0, oauth = 0, alpn = 0;
 
 	st->cur = SEC_PROVIDER;
 	st->curi = i;
@@ -130,9 +130,13 @@ prov_resolve(struct pst *st, size_t i)
 		}
 		if (!m->srv[s].has_user)
 			srv->username = m->username;
-		if (srv->sock != SOCK_PLAIN && srv->type == SRV_SMTP)
+		/* ALPN servers do not count: most answers leave them out. */
+		alpn |= srv->alpn;
+		if (srv->sock == SOCK_PLAIN || srv->alpn)
+			continue;
+		if (srv->type == SRV_SMTP)
 			out = 1;
-		else if (srv->sock != SOCK_PLAIN)
+		else
 			in = 1;
 	}
 	if (m->nerr != 0 || dm->nerr != 0)
@@ -142,12 +146,14 @@ prov_resolve(struct pst *st, size_t i)
 		    st, st->name, m->line, "provider %s has no domains", p->id);
 	if (!in)
 		cfg_err(st, st->name, m->line,
-		    "provider %s has no incoming server with SSL or STARTTLS",
-		    p->id);
+		    "provider %s has no incoming server with SSL or "
+		    "STARTTLS%s",
+		    p->id, alpn ? " off port 443" : "");
 	if (!out)
 		cfg_err(st, st->name, m->line,
-		    "provider %s has no outgoing server with SSL or STARTTLS",
-		    p->id);
+		    "provider %s has no outgoing server with SSL or "
+		    "STARTTLS%s",
+		    p->id, alpn ? " off port 443" : "");
 	oauth = (p->oauth_issuer != NULL) + (p->oauth_scope != NULL) +
 		(p->oauth_auth_url != NULL) + (p->oauth_token_url != NULL);
 	if (oauth != 0 && oauth != 4)

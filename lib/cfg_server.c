@@ -54,6 +54,13 @@ static const unsigned default_ports[SRV__MAX][SOCK__MAX] = {
 };
 
 /*
+ * Port 443 is the HTTPS port: an imap or smtp server there shares it by
+ * the TLS ALPN name (nginx/mailautoconf-stream.conf), so it speaks TLS
+ * from the first byte and only clients that send ALPN reach it.
+ */
+#define ALPN_PORT 443
+
+/*
  * Parse an authentication list (names or aliases, case-insensitive,
  * separated by commas or blanks) into out.  smtp-after-pop is refused
  * unless type is SRV_SMTP or SRV__MAX (a provider-level list, checked
@@ -112,6 +119,50 @@ key_auth(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 	(void)kd;
 	(void)p;
 	m->nauth = auth_parse(st, v, SRV__MAX, NULL, m->auth);
+}
+
+/*
+ * Mark srv if it is on the ALPN port, and keep the ALPN servers last: an
+ * ALPN server is imap or smtp with TLS from the first byte, and no server
+ * of the same direction (incoming, outgoing) may follow one, so that the
+ * clients that take the first server never take it
+ * (tests/clients/README.md §8).  -1 after reporting a problem.
+ */
+static int
+alpn_check(struct pst *st, const struct cfg_provider *p, struct cfg_server *srv)
+{
+	size_t i;
+
+	if (srv->port != ALPN_PORT) {
+		for (i = 0; i < p->nservers; i++)
+			if (p->servers[i].alpn &&
+			    (p->servers[i].type == SRV_SMTP) ==
+				(srv->type == SRV_SMTP)) {
+				cfg_err(st, st->name, st->lineno,
+				    "%s server after one on port %d: servers "
+				    "on port %d (ALPN) come last",
+				    srv_type_names[srv->type], ALPN_PORT,
+				    ALPN_PORT);
+				return -1;
+			}
+		return 0;
+	}
+	if (srv->type == SRV_POP3) {
+		cfg_err(st, st->name, st->lineno,
+		    "pop3 on port %d: only imap and smtp are routed there by "
+		    "ALPN",
+		    ALPN_PORT);
+		return -1;
+	}
+	if (srv->sock != SOCK_SSL) {
+		cfg_err(st, st->name, st->lineno,
+		    "%s on port %d needs SSL: the port is shared by ALPN, TLS "
+		    "from the first byte",
+		    srv_type_names[srv->type], ALPN_PORT);
+		return -1;
+	}
+	srv->alpn = 1;
+	return 0;
 }
 
 /*
@@ -221,6 +272,8 @@ key_server(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 		srv.sock = SOCK_SSL;
 	if (!have_port)
 		srv.port = default_ports[srv.type][srv.sock];
+	if (alpn_check(st, p, &srv) == -1)
+		return;
 	m->srv[p->nservers] = sm;
 	p->servers[p->nservers++] = srv;
 }

@@ -132,8 +132,11 @@ ac_oauth(struct xml_w *w, const struct cfg_provider *p)
  * The clientConfig 1.1 document (Mozilla wiki ConfigFileFormat,
  * tests/clients/README.md §3).  Plain-text servers are left out
  * (Thunderbird for Android rejects the whole document for one); servers
- * keep file order; Evolution's EVOLUTIONUSER request gets one server per
- * type, since Evolution lets the last one win.
+ * keep file order, so port-443 (ALPN) servers come last, where Delta
+ * Chat tries them and Thunderbird never takes them; Evolution's
+ * EVOLUTIONUSER request gets one server per type, since Evolution lets
+ * the last one win, and none on port 443, since it sends no ALPN
+ * (tests/clients/README.md §8).
  */
 enum mac_err
 render_autoconfig(const struct ask *a, struct mac_resp *r)
@@ -160,7 +163,7 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 			if (is_incoming(s->type) == out ||
 			    s->sock == SOCK_PLAIN)
 				continue;
-			if (a->evolution && seen[s->type]++)
+			if (a->evolution && (s->alpn || seen[s->type]++))
 				continue;
 			ac_server(&w, r, a, s);
 		}

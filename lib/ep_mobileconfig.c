@@ -203,7 +203,8 @@ pl_payload(struct xml_w *w, const struct ask *a, struct mac_arena *ar,
 /*
  * Pick the server a profile gets for a type: the first with TLS from the
  * first byte (Apple's UseSSL is only known to mean that), else the first
- * with STARTTLS.  NULL if the provider has none.
+ * with STARTTLS, never one on port 443: Apple Mail sends no ALPN
+ * (tests/clients/README.md §8).  NULL if the provider has none.
  */
 static const struct cfg_server *
 mc_pick(const struct cfg_provider *p, enum srv_type t)
@@ -213,7 +214,7 @@ mc_pick(const struct cfg_provider *p, enum srv_type t)
 
 	for (i = 0; i < p->nservers; i++) {
 		const struct cfg_server *s = &p->servers[i];
-		if (s->type != t || s->sock == SOCK_PLAIN)
+		if (s->type != t || s->sock == SOCK_PLAIN || s->alpn)
 			continue;
 		if (s->sock == SOCK_SSL)
 			return s;

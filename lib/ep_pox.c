@@ -428,9 +428,12 @@ render_pox(const struct ask *a, struct mac_resp *r)
 	xml_open(&w, "Account", XML_END);
 	xml_elem(&w, "AccountType", "email", XML_END);
 	xml_elem(&w, "Action", "settings", XML_END);
+	/* Outlook and Thunderbird send no ALPN: no port-443 server
+	 * (tests/clients/README.md §8). */
 	for (out = 0; out < 2; out++)
 		for (i = 0; i < p->nservers; i++)
-			if (is_incoming(p->servers[i].type) != out)
+			if (is_incoming(p->servers[i].type) != out &&
+			    !p->servers[i].alpn)
 				pox_server(&w, r, a, &p->servers[i]);
 	if (p->caldav != NULL)
 		pox_dav(&w, r, a, "CalDAV", p->caldav);

@@ -46,6 +46,14 @@ struct cfg_server {
 	const char *username; /* template: %EMAILADDRESS% and friends */
 	enum auth_method auth[AUTH__MAX];
 	size_t nauth; /* >= 1 */
+	/*
+	 * On port 443 beside HTTPS, reached only by a client that sends the
+	 * TLS ALPN name "imap" or "smtp" (nginx/mailautoconf-stream.conf).
+	 * The loader keeps such servers last of their direction; only the
+	 * answers whose clients may send ALPN list them
+	 * (tests/clients/README.md §8).
+	 */
+	int alpn;
 };
 
 /*

@@ -637,6 +637,20 @@ class Checker:
                            "with %d %s servers (Evolution takes the last)"
                            % (n, typ))
 
+        # ---- servers on port 443, reached by ALPN (§8) ----
+        for d in ("in", "out"):
+            ports = [text_of(el.find("port")) for el, w in prov_servers
+                     if w == d]
+            if "443" in ports and any(
+                    p != "443" for p in ports[ports.index("443"):]):
+                c.fail("alpn.last", "%s server on port 443 (ALPN only) "
+                       "before one on another port: ports %s"
+                       % ("incoming" if d == "in" else "outgoing", ports))
+        if "@" in addr and addr.rsplit("@", 1)[0].upper() == "EVOLUTIONUSER":
+            if any(text_of(el.find("port")) == "443" for el, _ in servers):
+                c.fail("alpn.absent", "EVOLUTIONUSER answered with a server "
+                       "on port 443 (Evolution sends no ALPN)")
+
         # ---- mailautoconf's own emit rules (§3.1, §3.5) ----
         for i, (el, _) in enumerate(servers, 1):
             auths = [(a.text or "") for a in el.findall("authentication")]
@@ -753,6 +767,9 @@ class Checker:
                        % (where, port_s))
             if not text_of(q(p, "LoginName")):
                 c.fail("pox.outlook", "%s: no LoginName" % where)
+            if port == 443:
+                c.fail("alpn.absent", "%s on port 443: Outlook and TB send "
+                       "no ALPN (§8)" % where)
             spa = q(p, "SPA")
             if spa is None or spa.text != "off":
                 c.fail("pox.spa", "%s: SPA must be present and off (absent "
@@ -941,6 +958,12 @@ class Checker:
             c.fail("mc.plist", "top level is not a dict")
             return
         self.check_apple_keys(c, pl, self.apple["TopLevel"], "profile")
+        for d in pl.get("PayloadContent") or []:
+            for k in ("IncomingMailServerPortNumber",
+                      "OutgoingMailServerPortNumber"):
+                if isinstance(d, dict) and d.get(k) == 443:
+                    c.fail("alpn.absent", "%s 443: Apple Mail sends no ALPN "
+                           "(§8)" % k)
         if pl.get("PayloadType") != "Configuration":
             c.fail("mc.payload", "top-level PayloadType %r" % pl.get("PayloadType"))
         v = pl.get("PayloadVersion")
@@ -1386,8 +1409,24 @@ def replace_expected(key, old, new):
 SSL_ENC = "<SSL>on</SSL>\n        <Encryption>SSL</Encryption>"
 EVO_DUP = ST_AC.split("<incomingServer")[1].split("</incomingServer>")[0]
 
+# The autoconfig baseline's incoming server, whole lines.
+AC_IMAP = "    <incomingServer" + \
+    ST_AC.split("    <incomingServer", 1)[1].split("    <outgoingServer")[0]
+
 # (mutation name, {case: (request, expected)}, rule that must fire)
 MUTATIONS = [
+    # Servers on port 443, by ALPN (§8).
+    ("443 first",
+     rebody("ac", AC_IMAP,
+            AC_IMAP.replace("<port>993</port>", "<port>443</port>")
+            + AC_IMAP), "alpn.last"),
+    ("443 for EVOLUTIONUSER",
+     rebody("ac_evo", "<port>993</port>", "<port>443</port>"), "alpn.absent"),
+    ("443 in POX", rebody("pox", "<Port>993</Port>", "<Port>443</Port>"),
+     "alpn.absent"),
+    ("443 in a profile",
+     rebody("mc", "<integer>993</integer>", "<integer>443</integer>"),
+     "alpn.absent"),
     # The brief's required set.
     ("socketType plain", rebody("ac", "<socketType>SSL</socketType>",
                                 "<socketType>plain</socketType>"),

@@ -154,6 +154,28 @@ v_ports(const struct mac_cfg *cfg)
 	    &p->servers[8], SRV_SMTP, "i.example.com", 2525, SOCK_STARTTLS);
 }
 
+/* Servers on port 443 are marked ALPN, whatever the defaults' order. */
+static void
+v_alpn(const struct mac_cfg *cfg)
+{
+	const struct cfg_provider *p = prov(cfg, "example.com");
+	static const unsigned ports[] = {993, 443, 465, 443};
+	size_t i;
+
+	assert_int_equal(p->nservers, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(p->servers[i].port, ports[i]);
+		assert_int_equal(p->servers[i].sock, SOCK_SSL);
+		assert_int_equal(p->servers[i].alpn, ports[i] == 443);
+	}
+	p = prov(cfg, "example.net");
+	assert_int_equal(p->nservers, 4);
+	assert_false(p->servers[0].alpn);
+	assert_true(p->servers[1].alpn);
+	assert_false(p->servers[2].alpn);
+	assert_true(p->servers[3].alpn);
+}
+
 static void
 v_auth(const struct mac_cfg *cfg)
 {
@@ -482,6 +504,20 @@ static const struct {
 	"catch-all = no\n" SRV2,
 	v_catch_all},
     {"catch-all only", P_HEAD "catch-all = 1\n" SRV2, v_catch_all_only},
+    {"port 443 (ALPN) last of its direction, incoming and outgoing apart",
+	P_HEAD "domains = example.com\n"
+	       "server = imap mail.example.com\n"
+	       "server = imap mail.example.com 443\n"
+	       "server = smtp mail.example.com\n"
+	       "server = smtp mail.example.com 443 ssl\n"
+	       "[defaults]\n"
+	       "server = pop3 mail.example.net\n"
+	       "server = imap mail.example.net 443 SSL\n"
+	       "server = smtp mail.example.net 587 STARTTLS\n"
+	       "server = smtp mail.example.net 443\n"
+	       "[provider example.net]\n"
+	       "domains = example.net\n",
+	v_alpn},
     {"domain lists: separators, repeats, continuation lines",
 	P_HEAD "domains = a.example,b.example  c.example\t,d.example\n"
 	       "  e.example,\n"
@@ -746,6 +782,41 @@ static const struct {
 	   "server = imap mail.example.com\n"
 	   "server = imap mail.example.com\n",
 	"t.ini:19: too many servers (max 16)"},
+    /* port 443: imap and smtp by ALPN, TLS from the first byte, last */
+    {P_HEAD "domains = example.com\n" SRV2
+	    "server = pop3 mail.example.com 443\n",
+	"t.ini:5: pop3 on port 443: only imap and smtp are routed there by "
+	"ALPN"},
+    {P_HEAD "domains = example.com\n" SRV2
+	    "server = imap mail.example.com 443 STARTTLS\n",
+	"t.ini:5: imap on port 443 needs SSL: the port is shared by ALPN, TLS "
+	"from the first byte"},
+    {P_HEAD "domains = example.com\n" SRV2
+	    "server = smtp mail.example.com 443 plain\n",
+	"t.ini:5: smtp on port 443 needs SSL: the port is shared by ALPN, TLS "
+	"from the first byte"},
+    {P_HEAD "domains = example.com\n"
+	    "server = imap mail.example.com 443\n"
+	    "server = smtp mail.example.com\n"
+	    "server = pop3 mail.example.com\n",
+	"t.ini:5: pop3 server after one on port 443: servers on port 443 "
+	"(ALPN) come last"},
+    {"[defaults]\n"
+     "server = smtp mail.example.com 443\n"
+     "server = imap mail.example.com\n"
+     "server = smtp mail.example.com 587 STARTTLS\n" P_MIN,
+	"t.ini:4: smtp server after one on port 443: servers on port 443 "
+	"(ALPN) come last"},
+    {P_HEAD "domains = example.com\n"
+	    "server = imap mail.example.com 443\n"
+	    "server = smtp mail.example.com\n",
+	"t.ini:1: provider example.com has no incoming server with SSL or "
+	"STARTTLS off port 443"},
+    {P_HEAD "domains = example.com\n"
+	    "server = imap mail.example.com\n"
+	    "server = smtp mail.example.com 443\n",
+	"t.ini:1: provider example.com has no outgoing server with SSL or "
+	"STARTTLS off port 443"},
     /* authentication and username */
     {P_MIN "authentication = password-cleartext, kerberos\n",
 	"t.ini:5: unknown authentication method 'kerberos'"},

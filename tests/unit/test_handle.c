@@ -43,7 +43,18 @@ static const char ini[] = "[defaults]\n"
 			  "display-name = Sync & <Co>\n"
 			  "domains = sync.example\n"
 			  "activesync = https://as.sync.example/"
-			  "Microsoft-Server-ActiveSync\n";
+			  "Microsoft-Server-ActiveSync\n"
+			  "[provider alpn.example]\n"
+			  "domains = alpn.example\n"
+			  "server = imap imap.alpn.example 143 STARTTLS\n"
+			  "server = imap imap.alpn.example 443\n"
+			  "server = smtp smtp.alpn.example 587 STARTTLS\n"
+			  "server = smtp smtp.alpn.example 443\n"
+			  "[provider pop.example]\n"
+			  "domains = pop.example\n"
+			  "server = pop3 mail.pop.example\n"
+			  "server = imap mail.pop.example 443\n"
+			  "server = smtp mail.pop.example\n";
 
 static struct mac_cfg *cfg;
 static struct mac_resp resp;
@@ -511,6 +522,66 @@ test_evolution(void **state)
 	assert_true(body_has("<port>587</port>"));
 }
 
+/*
+ * Port-443 (ALPN) servers: the last alternatives in autoconfig, absent
+ * where the clients send no ALPN (tests/clients/README.md §8): the
+ * EVOLUTIONUSER answer, Autodiscover POX, the profile (which would
+ * otherwise pick them, the only ones with TLS from the first byte).
+ */
+static void
+test_alpn(void **state)
+{
+	(void)state;
+	assert_int_equal(run(MAC_M_GET, "/mail/config-v1.1.xml",
+			     "emailaddress=a%40alpn.example", "", NULL),
+	    MAC_OK);
+	assert_true(body_has("<port>143</port>"));
+	assert_true(body_has("<port>443</port>"));
+	assert_true(body_has("<hostname>imap.alpn.example</hostname>\n"
+			     "      <port>443</port>\n"
+			     "      <socketType>SSL</socketType>\n"
+			     "      <username>%EMAILADDRESS%</username>\n"
+			     "      <authentication>password-cleartext"
+			     "</authentication>\n"
+			     "    </incomingServer>\n"
+			     "    <outgoingServer"));
+	assert_true(body_has("<port>443</port>\n"
+			     "      <socketType>SSL</socketType>\n"
+			     "      <username>%EMAILADDRESS%</username>\n"
+			     "      <authentication>password-cleartext"
+			     "</authentication>\n"
+			     "    </outgoingServer>\n"
+			     "  </emailProvider>"));
+	assert_int_equal(
+	    run(MAC_M_GET, "/mail/config-v1.1.xml",
+		"emailaddress=EVOLUTIONUSER%40alpn.example", "", NULL),
+	    MAC_OK);
+	assert_true(body_has("<port>143</port>"));
+	assert_true(body_has("<port>587</port>"));
+	assert_false(body_has("<port>443</port>"));
+	/* the only imap server is on port 443: Evolution gets pop3 alone */
+	assert_int_equal(
+	    run(MAC_M_GET, "/mail/config-v1.1.xml",
+		"emailaddress=EVOLUTIONUSER%40pop.example", "", NULL),
+	    MAC_OK);
+	assert_true(body_has("<port>995</port>"));
+	assert_false(body_has("<port>443</port>"));
+	assert_int_equal(
+	    run(MAC_M_POST, "/autodiscover/autodiscover.xml", "", "",
+		"<Autodiscover><Request><EMailAddress>a@alpn.example"
+		"</EMailAddress></Request></Autodiscover>"),
+	    MAC_OK);
+	assert_true(body_has("<Port>143</Port>"));
+	assert_true(body_has("<Port>587</Port>"));
+	assert_false(body_has("<Port>443</Port>"));
+	assert_int_equal(run(MAC_M_GET, "/mobileconfig",
+			     "emailaddress=a%40alpn.example", "", NULL),
+	    MAC_OK);
+	assert_true(body_has("<integer>143</integer>"));
+	assert_true(body_has("<integer>587</integer>"));
+	assert_false(body_has("<integer>443</integer>"));
+}
+
 static int
 str_is(struct mac_str m, const char *want)
 {
@@ -807,6 +878,7 @@ main(void)
 	    cmocka_unit_test(test_content_type),
 	    cmocka_unit_test(test_too_big),
 	    cmocka_unit_test(test_evolution),
+	    cmocka_unit_test(test_alpn),
 	    cmocka_unit_test(test_log_fields),
 	    cmocka_unit_test(test_stable_uuid),
 	    cmocka_unit_test(test_output_cap),

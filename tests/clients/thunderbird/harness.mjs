@@ -98,6 +98,40 @@ const EXPECT = {
     ],
     out: ["smtp mail.example.com:465 SSL passwordCleartext EVOLUTIONUSER@example.com"],
   },
+  // Port 443 (ALPN, tests/clients/README.md §8): the last alternatives;
+  // Thunderbird's account is made from the first incoming and outgoing.
+  ac_alpn: {
+    in: [
+      "imap mail.alpn.example:993 SSL passwordCleartext alice@alpn.example",
+      "imap mail.alpn.example:143 alwaysSTARTTLS passwordCleartext alice@alpn.example",
+      "imap mail.alpn.example:443 SSL passwordCleartext alice@alpn.example",
+    ],
+    out: [
+      "smtp mail.alpn.example:465 SSL passwordCleartext alice@alpn.example",
+      "smtp mail.alpn.example:587 alwaysSTARTTLS passwordCleartext %EMAILADDRESS%",
+      "smtp mail.alpn.example:443 SSL passwordCleartext %EMAILADDRESS%",
+    ],
+  },
+  ac_alpn_starttls: {
+    in: [
+      "imap mail.starttls.example:143 alwaysSTARTTLS passwordCleartext bob@starttls.example",
+      "imap mail.starttls.example:443 SSL passwordCleartext bob@starttls.example",
+    ],
+    out: [
+      "smtp mail.starttls.example:587 alwaysSTARTTLS passwordCleartext bob@starttls.example",
+      "smtp mail.starttls.example:443 SSL passwordCleartext %EMAILADDRESS%",
+    ],
+  },
+  pox_alpn: {
+    in: [
+      "imap mail.alpn.example:993 SSL passwordCleartext alice@alpn.example",
+      "imap mail.alpn.example:143 alwaysSTARTTLS passwordCleartext alice@alpn.example",
+    ],
+    out: [
+      "smtp mail.alpn.example:465 SSL passwordCleartext alice@alpn.example",
+      "smtp mail.alpn.example:587 alwaysSTARTTLS passwordCleartext alice@alpn.example",
+    ],
+  },
   // POX: Thunderbird picks TLS by port (993/995/465 TLS, 143/587 STARTTLS)
   // unless <SSL>off</SSL> or <Encryption>None</Encryption>.
   pox_full: {
