@@ -46,6 +46,7 @@ mac_cert "$tmp/key.pem" "$tmp/cert.pem" mailautoconf-e2e-alpn 2 \
 	mail.example.com 2>/dev/null || setup_fail "openssl could not make a certificate"
 
 helper_pids=()
+# shellcheck disable=SC2317 # called by the EXIT trap
 stop_helpers() {
 	local p
 	for p in "${helper_pids[@]}"; do
