@@ -298,9 +298,10 @@ locations_for() { # upstream out
 	n=$(grep -c 'fastcgi_pass mailautoconf;' "$mac_nginx/mailautoconf-locations.conf" || true)
 	sed "s/fastcgi_pass mailautoconf;/fastcgi_pass $1;/" \
 		"$mac_nginx/mailautoconf-locations.conf" >"$2"
-	[ "$n" -ge 1 ] &&
-		[ "$(diff "$mac_nginx/mailautoconf-locations.conf" "$2" | grep -c '^>')" = "$n" ] ||
+	if [ "$n" -lt 1 ] ||
+		[ "$(diff "$mac_nginx/mailautoconf-locations.conf" "$2" | grep -c '^>')" != "$n" ]; then
 		die "fastcgi_pass mailautoconf not found in the shipped snippet"
+	fi
 }
 
 # The shipped upstream for SOCKET, renamed to NAME.
