@@ -26,6 +26,7 @@
 #include "mailautoconf.h"
 #include "mac_limits.h" /* MAC_CFG_ERR_MAX */
 #include "cfgswap.h"
+#include "metrics.h"
 #include "responder.h"
 
 #ifndef MAC_DEFAULT_CONFIG
@@ -125,6 +126,7 @@ main(int argc, char *argv[])
 	long nthreads = THREADS_AUTO, ncpu, backlog = 0;
 	int c, test = 0, sig, rc;
 	size_t i, nfds;
+	uint64_t start;
 
 	log_init();
 	mac_log = log_lib;
@@ -190,11 +192,13 @@ main(int argc, char *argv[])
 		return 1;
 	nfds = fd_limit();
 	/* A bad file must stop us before the socket of a running peer. */
+	start = metrics_clock();
 	if ((cfg = mac_cfg_load(path, err, sizeof(err))) == NULL) {
 		log_lines(err, "", "");
 		log_write(LOG_ERR, "not started: %s has errors", path);
 		return 1;
 	}
+	metrics_loaded(cfg, start);
 	listen_backlog = backlog > 0 ? (int)backlog : backlog_default();
 	if (spec == NULL)
 		listen_fd = sock_inherited(backlog > 0);
@@ -208,6 +212,7 @@ main(int argc, char *argv[])
 		goto fail;
 
 	if (cfgswap_init((size_t)nthreads, cfg) != 0 ||
+	    metrics_init((size_t)nthreads) != 0 ||
 	    (workers = calloc((size_t)nthreads, sizeof(*workers))) == NULL) {
 		log_write(LOG_ERR, "out of memory for %ld workers", nthreads);
 		goto fail;

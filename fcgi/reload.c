@@ -22,6 +22,7 @@
 #include "mailautoconf.h"
 #include "mac_limits.h" /* MAC_CFG_ERR_MAX */
 #include "cfgswap.h"
+#include "metrics.h"
 #include "responder.h"
 
 #define STOP_WAIT_MS 10000 /* in-flight requests get this long on SIGTERM */
@@ -30,7 +31,7 @@
 /*
  * SIGHUP: load the same file again.  On success publish it (the old one
  * is freed once its last request is done); on failure keep serving the
- * old one.
+ * old one.  Either way the metrics count it.
  */
 void
 cfg_reload(const char *path)
@@ -38,14 +39,17 @@ cfg_reload(const char *path)
 	char err[MAC_CFG_ERR_MAX] = "";
 	struct mac_cfg *next;
 	size_t np, nd;
+	uint64_t start = metrics_clock();
 
 	if ((next = mac_cfg_load(path, err, sizeof(err))) == NULL) {
+		metrics_load_failed();
 		log_lines(
 		    err, "reload failed: ", "; keeping the old configuration");
 		return;
 	}
 	np = mac_cfg_nproviders(next);
 	nd = mac_cfg_ndomains(next);
+	metrics_loaded(next, start);
 	cfgswap_publish(next);
 	log_write(
 	    LOG_INFO, "reloaded %s: %zu providers, %zu domains", path, np, nd);

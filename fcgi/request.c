@@ -4,7 +4,8 @@
  *
  * Request marshalling: copy one request that libfcgi has read out of
  * its FastCGI parameters and FCGI_STDIN into a struct mac_req, answer it
- * with mac_handle() from the configuration pinned through cfgswap, and
+ * with mac_handle() from the configuration pinned through cfgswap (or,
+ * at METRICS_PATH, with metrics_handle()), count it (metrics.c), and
  * write the headers from http_head() and the body back in one piece
  * (-d: and log one line about it).  It never routes, parses a query or a
  * body, renders, or holds a status number; lib/ and http.c do that.
@@ -23,6 +24,7 @@
 #include "mac_limits.h" /* MAC_BODY_MAX, MAC_LOCAL_MAX */
 #include "cfgswap.h"
 #include "front.h"
+#include "metrics.h"
 #include "responder.h"
 
 /*
@@ -243,16 +245,20 @@ req_serve(struct worker *w, FCGX_Request *fr)
 	const struct mac_cfg *cfg;
 	struct mac_req req;
 	enum mac_err e;
+	uint64_t start = metrics_clock();
 
 	req_fill(fr, &req);
 	if (body_read(w, fr, &req) != 0)
 		return -1;
-	cfg = cfgswap_acquire(w->slot);
-	e = mac_handle(cfg, &req, &w->resp);
-	/* The answer is in w->resp now and points into no configuration. */
-	cfgswap_release(w->slot);
+	if (!metrics_handle(&req, &w->resp, &e)) {
+		cfg = cfgswap_acquire(w->slot);
+		e = mac_handle(cfg, &req, &w->resp);
+		/* The answer is in w->resp now and points into no config. */
+		cfgswap_release(w->slot);
+	}
 	if (debug_log)
 		log_request(&req, e, &w->resp);
 	resp_write(w, fr, &req, e);
+	metrics_count(w->slot, w->resp.route, e, start);
 	return 0;
 }

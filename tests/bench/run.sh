@@ -290,13 +290,18 @@ PY
 
 # ---- nginx ---------------------------------------------------------------------
 
-# A copy of the shipped locations snippet whose fastcgi_pass names
-# UPSTREAM instead of mailautoconf; every other line is the same.
+# A copy of the shipped locations snippet whose fastcgi_pass lines (the
+# endpoints', the metrics') name UPSTREAM instead of mailautoconf; every
+# other line is the same.
 locations_for() { # upstream out
+	local n
+	n=$(grep -c 'fastcgi_pass mailautoconf;' "$mac_nginx/mailautoconf-locations.conf" || true)
 	sed "s/fastcgi_pass mailautoconf;/fastcgi_pass $1;/" \
 		"$mac_nginx/mailautoconf-locations.conf" >"$2"
-	[ "$(diff "$mac_nginx/mailautoconf-locations.conf" "$2" | grep -c '^>')" = 1 ] ||
-		die "fastcgi_pass mailautoconf not found once in the shipped snippet"
+	if [ "$n" -lt 1 ] ||
+		[ "$(diff "$mac_nginx/mailautoconf-locations.conf" "$2" | grep -c '^>')" != "$n" ]; then
+		die "fastcgi_pass mailautoconf not found in the shipped snippet"
+	fi
 }
 
 # The shipped upstream for SOCKET, renamed to NAME.

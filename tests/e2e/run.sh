@@ -15,6 +15,8 @@
 #   shutdown.sh     SIGTERM with a request in flight
 #   alpn.sh         nginx/mailautoconf-stream.conf: IMAP, SMTP, HTTPS on one
 #                   port by ALPN (needs libnginx-mod-stream)
+#   metrics.sh      /mailautoconf/metrics: promtool, exact counts, reloads,
+#                   loopback only
 #
 # This driver runs them all in turn.  Each is also a ctest test
 # (CMakeLists.txt; "ctest -L e2e" in the build folder), or by hand:
@@ -37,7 +39,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 features=("$@")
 if [ "${#features[@]}" -eq 0 ]; then
 	features=(endpoints hostile accesslog concurrency fastcgi options
-		journal reload shutdown alpn)
+		journal reload shutdown alpn metrics)
 fi
 
 log=$(mktemp /tmp/mailautoconf-e2e-run.XXXXXX)
