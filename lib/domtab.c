@@ -113,6 +113,7 @@ dom_add(
 		return;
 	e->len = dlen;
 	e->hash = h;
+	e->seq = (uint32_t)cfg->ndomains; /* below MAC_CFG_DOMAINS_MAX */
 	e->prov = NULL; /* set once the provider array stops moving */
 	st->dprov[i] = (uint32_t)st->curi;
 	cfg->ndomains++;
@@ -158,4 +159,65 @@ cfg_find(const struct mac_cfg *cfg, const char *dom, size_t len)
 		    memcmp(e->name, dom, len) == 0)
 			return e->prov;
 	return cfg->catch_all;
+}
+
+/* ---- listing, for the operator's toolkit ---- */
+
+/*
+ * The listed domains in the order of the configuration: each entry's seq
+ * is its place (dom_add() numbers them 0, 1, ... as it enters them), so
+ * no sorting is needed.  See lib/mailautoconf.h.
+ */
+enum mac_err
+mac_cfg_domains(const struct mac_cfg *cfg, const char ***out, size_t *n)
+{
+	const char **v;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (cfg->ndomains == 0)
+		return MAC_OK;
+	if ((v = calloc(cfg->ndomains, sizeof(*v))) == NULL) {
+		mac_log("%s: out of memory for %zu domains", __func__,
+		    cfg->ndomains);
+		return MAC_ENOMEM;
+	}
+	for (i = 0; i < cfg->dcap; i++)
+		if (cfg->dtab[i].name != NULL &&
+		    cfg->dtab[i].seq < cfg->ndomains)
+			v[cfg->dtab[i].seq] = cfg->dtab[i].name;
+	*out = v;
+	*n = cfg->ndomains;
+	return MAC_OK;
+}
+
+/* Normalise an operator's domain and check that cfg serves it. */
+enum mac_err
+mac_cfg_domain(
+    const struct mac_cfg *cfg, const char *in, char *out, const char **why)
+{
+	size_t len;
+
+	if (dom_norm(in, strlen(in), out, &len, why) != MAC_OK)
+		return MAC_EINPUT;
+	if (cfg_find(cfg, out, len) == NULL) {
+		*why = "no provider serves it";
+		return MAC_ENODOMAIN;
+	}
+	return MAC_OK;
+}
+
+const char *
+mac_cfg_domain_provider(const struct mac_cfg *cfg, const char *dom)
+{
+	const struct cfg_provider *p = cfg_find(cfg, dom, strlen(dom));
+
+	return p != NULL ? p->id : NULL;
+}
+
+const char *
+mac_cfg_catch_all(const struct mac_cfg *cfg)
+{
+	return cfg->catch_all != NULL ? cfg->catch_all->id : NULL;
 }

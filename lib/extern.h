@@ -176,6 +176,7 @@ struct cfg_domain {
 	const char *name; /* lower case ASCII, NUL-terminated */
 	size_t len;
 	uint32_t hash;
+	uint32_t seq; /* place in the configuration: 0 for the first listed */
 	const struct cfg_provider *prov;
 };
 

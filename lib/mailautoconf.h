@@ -137,4 +137,100 @@ void mac_cfg_free(struct mac_cfg *);
 size_t mac_cfg_nproviders(const struct mac_cfg *);
 size_t mac_cfg_ndomains(const struct mac_cfg *);
 
+/* ---- the operator's toolkit: DNS records and certificate names ---- */
+
+/*
+ * The domains cfg lists, in the order of the configuration (providers in
+ * file order, each one's domains as they are listed, domains-file lines
+ * included), normalised: lower case, A-labels.  A catch-all provider's
+ * unlisted domains cannot be listed.  On MAC_OK *out is a malloc'd array
+ * of *n pointers into cfg (free() it; the names live as long as cfg), or
+ * NULL when *n is 0; MAC_ENOMEM otherwise.  (domtab.c)
+ */
+enum mac_err mac_cfg_domains(
+    const struct mac_cfg *, const char ***out, size_t *n);
+/*
+ * A domain named by the operator, normalised like a configured one (U-
+ * or A-labels, any case, one trailing dot) into out (MAC_DOMAIN_MAX + 1
+ * bytes), and whether cfg serves it, listed or through the catch-all.
+ * Returns MAC_OK, MAC_EINPUT with *why set, or MAC_ENODOMAIN.
+ */
+enum mac_err mac_cfg_domain(
+    const struct mac_cfg *, const char *in, char *out, const char **why);
+/* The id of the provider serving a normalised domain, or NULL. */
+const char *mac_cfg_domain_provider(const struct mac_cfg *, const char *);
+/* The id of the catch-all provider, or NULL when there is none. */
+const char *mac_cfg_catch_all(const struct mac_cfg *);
+
+/* Output formats of mac_records(), named by mac_rr_fmt_names[]. */
+enum mac_rr_fmt {
+	MAC_RR_ZONE = 0, /* zone-file lines (RFC 1035 section 5) */
+	MAC_RR_JSON,     /* one JSON array of {name, type, ttl, data} */
+	MAC_RR__MAX
+};
+extern const char *const mac_rr_fmt_names[MAC_RR__MAX]; /* "zone" ... */
+
+#define MAC_RR_ADDRS_MAX 16         /* addresses given for the web host */
+#define MAC_RR_ADDR_TEXT 46         /* an IPv6 address in text, NUL included */
+#define MAC_RR_TTL_MAX 2147483647UL /* RFC 2181 section 8 */
+#define MAC_RR_TTL_DEFAULT 3600
+
+/* An address of the web host, as mac_rr_addr() parsed it. */
+struct mac_rr_addr {
+	int v6;                      /* AAAA if set, A if not */
+	char text[MAC_RR_ADDR_TEXT]; /* canonical text form */
+};
+
+/* What mac_records() writes besides the configuration. */
+struct mac_rr_opts {
+	const char *target; /* CNAME target (as mac_rr_host() gives), or NULL */
+	const struct mac_rr_addr *addrs; /* A and AAAA, when no target */
+	size_t naddrs;                   /* at most MAC_RR_ADDRS_MAX */
+	unsigned long ttl;               /* at most MAC_RR_TTL_MAX */
+	enum mac_rr_fmt fmt;
+};
+
+/* Parse an IPv4 or IPv6 address (by its syntax).  MAC_OK or MAC_EINPUT. */
+enum mac_err mac_rr_addr(const char *in, struct mac_rr_addr *out);
+/* Normalise a host name (A-labels, lower case) into out, which holds
+ * MAC_DOMAIN_MAX + 1 bytes.  MAC_OK, or MAC_EINPUT with *why set. */
+enum mac_err mac_rr_host(const char *in, char *out, const char **why);
+/*
+ * Append the DNS records of one served domain (normalised) to b: the
+ * autoconfig and autodiscover names (CNAME or A/AAAA, none without a
+ * target or addresses), _autodiscover._tcp SRV, and the RFC 6186 and
+ * RFC 8314 SRV records of the provider's servers.  *nrr counts the
+ * records written so far (the JSON array opens at the first); finish
+ * with mac_records_end().  MAC_ENODOMAIN if nothing serves dom,
+ * MAC_EINPUT with *why set if a name would be longer than DNS allows,
+ * MAC_ENOMEM if b is full; b then holds a partial record.
+ */
+enum mac_err mac_records(const struct mac_cfg *, const char *dom,
+    const struct mac_rr_opts *, struct mac_buf *b, size_t *nrr,
+    const char **why);
+void mac_records_end(const struct mac_rr_opts *, size_t nrr, struct mac_buf *);
+
+/* Output formats of mac_certs(), named by mac_cert_fmt_names[]. */
+enum mac_cert_fmt {
+	MAC_CERT_DEHYDRATED = 0, /* one domains.txt line per certificate */
+	MAC_CERT_CERTBOT,        /* one certbot command per certificate */
+	MAC_CERT_NGINX,          /* server_name lines per certificate */
+	MAC_CERT__MAX
+};
+extern const char *const mac_cert_fmt_names[MAC_CERT__MAX];
+
+#define MAC_CERT_NAMES_MAX 100 /* names on one certificate (Let's Encrypt) */
+
+/*
+ * Append one certificate's names to b: as many of the domains doms[*pos],
+ * doms[*pos + 1], ... as fit in MAC_CERT_NAMES_MAX names, each with all of
+ * its names (never split), then advance *pos past them.  *cert numbers
+ * the certificates (1 for the first) and is incremented.  MAC_EINPUT with
+ * *why set and *pos at the domain when a name would be longer than DNS
+ * allows; MAC_ENOMEM if b is full.
+ */
+enum mac_err mac_certs(const char *const *doms, size_t n, size_t *pos,
+    enum mac_cert_fmt, unsigned long *cert, struct mac_buf *b,
+    const char **why);
+
 #endif

@@ -4,13 +4,14 @@
 # in PARENT/build-package, builds it, runs "cpack -G DEB" and checks the
 # .deb:
 #   - lintian: any error fails (its whole output is printed)
-#   - contents: the binary in /usr/sbin, both man pages, both units in
+#   - contents: the responder in /usr/sbin, the operator's program in
+#     /usr/bin, the three man pages, both units in
 #     /lib/systemd/system, the nginx files, the configuration, the
 #     copyright and changelog in /usr/share/doc/mailautoconf
 #   - Depends: computed from the binary (libc6, libexpat1, libfcgi0ldbl,
 #     libidn2-0, libinih1, libssl3) plus spawn-fcgi and adduser
-#   - the version is CMakeLists.txt's project(VERSION), and the packaged
-#     binary's -V prints it
+#   - the version is CMakeLists.txt's project(VERSION), and both packaged
+#     programs' -V print it
 #   - conffiles: every file under /etc, and nothing else
 #   - the maintainer scripts: present, mode 0755, sh -n clean
 #   - the units as extracted: systemd-analyze verify --root passes, and
@@ -84,8 +85,9 @@ fi
 
 dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's#^\./#/#' >"$tmp/files"
 missing=''
-for f in /usr/sbin/mailautoconf-fcgi \
+for f in /usr/sbin/mailautoconf-fcgi /usr/bin/mailautoconf \
 	/usr/share/man/man8/mailautoconf-fcgi.8.gz \
+	/usr/share/man/man1/mailautoconf.1.gz \
 	/usr/share/man/man5/mailautoconf.ini.5.gz \
 	/lib/systemd/system/mailautoconf.service \
 	/lib/systemd/system/mailautoconf@.service \
@@ -99,7 +101,7 @@ for f in /usr/sbin/mailautoconf-fcgi \
 	/usr/share/doc/mailautoconf/examples/replica-tcp.conf; do
 	grep -qxF "$f" "$tmp/files" || missing+="$f "
 done
-name="contents: binary, man pages, both units, nginx files, configuration, copyright"
+name="contents: both programs, man pages, both units, nginx files, configuration, copyright"
 if [ -z "$missing" ]; then
 	ok "$name"
 else
@@ -134,11 +136,13 @@ fi
 
 pkgver=$(dpkg-deb -f "$deb" Version)
 v_out=$("$tmp/root/usr/sbin/mailautoconf-fcgi" -V 2>&1) || true
-name="version: package $version-1 and mailautoconf-fcgi -V from project(VERSION $version)"
-if [ "$pkgver" = "$version-1" ] && [ "$v_out" = "mailautoconf-fcgi $version" ]; then
+t_out=$("$tmp/root/usr/bin/mailautoconf" -V 2>&1) || true
+name="version: package $version-1, mailautoconf-fcgi -V and mailautoconf -V from project(VERSION $version)"
+if [ "$pkgver" = "$version-1" ] && [ "$v_out" = "mailautoconf-fcgi $version" ] &&
+	[ "$t_out" = "mailautoconf $version" ]; then
 	ok "$name"
 else
-	not_ok "$name" "package $pkgver, -V prints '$v_out'"
+	not_ok "$name" "package $pkgver, -V prints '$v_out' and '$t_out'"
 fi
 
 # ---- conffiles and maintainer scripts ---------------------------------------

@@ -1,0 +1,84 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) the mailautoconf developers
+ *
+ * mailautoconf certs: the names nginx's TLS certificates must carry for
+ * every listed domain, grouped into certificates of at most 100 names,
+ * in the order of the configuration (lib/certs.c writes them), so that
+ * a domain added at the end changes only the last certificate.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tool.h"
+
+enum { OPT_FORMAT = 256 };
+
+static const struct option longopts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {NULL, 0, NULL, 0},
+};
+
+int
+tool_certs(const struct tool_cmd *c, int argc, char *argv[])
+{
+	static char out[TOOL_OUT_MAX];
+	struct mac_buf b = {out, 0, sizeof(out), MAC_OK};
+	enum mac_cert_fmt fmt = MAC_CERT_DEHYDRATED;
+	const char *path = tool_default_config, *why = "", *id;
+	const char **doms = NULL;
+	unsigned long cert = 1;
+	struct mac_cfg *cfg;
+	size_t n, pos = 0;
+	int ch, k, rc = TOOL_EXIT_FAIL;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			printf(
+			    "usage: %s %s %s\n", TOOL_PROG, c->name, c->usage);
+			return TOOL_EXIT_OK;
+		case OPT_FORMAT:
+			if ((k = tool_choice(c, "--format", optarg,
+				 mac_cert_fmt_names, MAC_CERT__MAX)) < 0)
+				return TOOL_EXIT_USAGE;
+			fmt = (enum mac_cert_fmt)k;
+			break;
+		default:
+			return tool_usage(c);
+		}
+	}
+	if (optind != argc)
+		return tool_usage(c);
+	if ((cfg = tool_load(path)) == NULL)
+		return TOOL_EXIT_FAIL;
+	if (mac_cfg_domains(cfg, &doms, &n) != MAC_OK) {
+		tool_err(c, "out of memory for the domain list");
+		goto out;
+	}
+	if ((id = mac_cfg_catch_all(cfg)) != NULL)
+		tool_err(c,
+		    "note: provider %s is the catch-all; the domains it "
+		    "serves unlisted need their names added by hand",
+		    id);
+	while (pos < n) {
+		if (mac_certs(doms, n, &pos, fmt, &cert, &b, &why) != MAC_OK) {
+			tool_err(c, "%s: %s", pos < n ? doms[pos] : "", why);
+			goto out;
+		}
+		if (tool_flush(c, &b) != 0)
+			goto out;
+	}
+	rc = tool_done(c);
+out:
+	free(doms);
+	mac_cfg_free(cfg);
+	return rc;
+}

@@ -1,0 +1,129 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) the mailautoconf developers
+ *
+ * The names nginx's TLS certificates must carry, for the operator's
+ * "mailautoconf certs": per served domain the names nginx answers on
+ * (nginx/example-servers.conf: autoconfig.<domain>, autodiscover.<domain>
+ * and the domain itself), grouped into certificates of at most
+ * MAC_CERT_NAMES_MAX names without splitting a domain's names, and
+ * written as dehydrated domains.txt lines, certbot commands or nginx
+ * server_name lines.  No I/O here: the front end (fcgi/tool.c) prints
+ * the buffer.
+ */
+#include <string.h>
+
+#include "extern.h"
+
+const char *const mac_cert_fmt_names[MAC_CERT__MAX] = {
+    [MAC_CERT_DEHYDRATED] = "dehydrated",
+    [MAC_CERT_CERTBOT] = "certbot",
+    [MAC_CERT_NGINX] = "nginx",
+};
+
+/*
+ * A domain's names, in the order written: the domain itself first, so
+ * that the first name of a certificate (dehydrated's and certbot's
+ * certificate name) is a mail domain.  NULL stands for the domain.
+ */
+enum cert_name {
+	NAME_DOMAIN = 0,
+	NAME_AUTOCONFIG,
+	NAME_AUTODISCOVER,
+	NAME__MAX
+};
+
+static const char *const cert_prefix[NAME__MAX] = {
+    [NAME_DOMAIN] = NULL,
+    [NAME_AUTOCONFIG] = "autoconfig.",
+    [NAME_AUTODISCOVER] = "autodiscover.",
+};
+
+/* Domains on one certificate: as many as fit whole. */
+#define CERT_DOMAINS_MAX (MAC_CERT_NAMES_MAX / NAME__MAX)
+
+/* Whether every name of dom fits DNS's MAC_DOMAIN_MAX (RFC 1035 2.3.4). */
+static int
+cert_fits(const char *dom)
+{
+	size_t i, dl = strlen(dom);
+
+	for (i = 0; i < NAME__MAX; i++)
+		if ((cert_prefix[i] != NULL ? strlen(cert_prefix[i]) : 0) + dl >
+		    MAC_DOMAIN_MAX)
+			return 0;
+	return 1;
+}
+
+/* Name k of dom, after sep. */
+static void
+cert_name(struct mac_buf *b, const char *sep, enum cert_name k, const char *dom)
+{
+	buf_puts(b, sep);
+	if (cert_prefix[k] != NULL)
+		buf_puts(b, cert_prefix[k]);
+	buf_puts(b, dom);
+}
+
+/* The names k in [from, to) of each of the n domains at d: the first
+ * after lead, every other after sep. */
+static void
+cert_names(struct mac_buf *b, const char *lead, const char *sep,
+    const char *const *d, size_t n, enum cert_name from, enum cert_name to)
+{
+	size_t i;
+	enum cert_name k;
+
+	for (i = 0; i < n; i++)
+		for (k = from; k < to; k++)
+			cert_name(b, i == 0 && k == from ? lead : sep, k, d[i]);
+}
+
+enum mac_err
+mac_certs(const char *const *doms, size_t n, size_t *pos, enum mac_cert_fmt fmt,
+    unsigned long *cert, struct mac_buf *b, const char **why)
+{
+	const char *const *d = doms + *pos;
+	size_t nd;
+
+	for (nd = 0; nd < CERT_DOMAINS_MAX && *pos + nd < n; nd++)
+		if (!cert_fits(d[nd])) {
+			*pos += nd;
+			*why = "a name would be longer than 253 characters";
+			return MAC_EINPUT;
+		}
+	if (nd == 0)
+		return MAC_OK;
+	switch (fmt) {
+	case MAC_CERT_DEHYDRATED:
+		cert_names(b, "", " ", d, nd, NAME_DOMAIN, NAME__MAX);
+		buf_putc(b, '\n');
+		break;
+	case MAC_CERT_CERTBOT:
+		buf_puts(b, "certbot certonly --cert-name ");
+		buf_puts(b, d[0]);
+		cert_names(b, " -d ", " -d ", d, nd, NAME_DOMAIN, NAME__MAX);
+		buf_putc(b, '\n');
+		break;
+	case MAC_CERT_NGINX:
+	default:
+		/* The two server blocks of nginx/example-servers.conf. */
+		buf_puts(b, "# certificate ");
+		buf_putu(b, *cert);
+		buf_puts(b, ": ");
+		buf_putu(b, nd);
+		buf_puts(b, nd == 1 ? " domain, " : " domains, ");
+		buf_putu(b, nd * NAME__MAX);
+		buf_puts(b, " names\nserver_name ");
+		cert_names(b, "", " ", d, nd, NAME_AUTOCONFIG, NAME__MAX);
+		buf_puts(b, ";\nserver_name ");
+		cert_names(b, "", " ", d, nd, NAME_DOMAIN, NAME_AUTOCONFIG);
+		buf_puts(b, ";\n");
+		break;
+	}
+	*pos += nd;
+	(*cert)++;
+	if (b->err != MAC_OK)
+		*why = "output buffer full";
+	return b->err;
+}

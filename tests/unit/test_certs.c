@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) the mailautoconf developers */
+/*
+ * Unit tests for lib/certs.c (mailautoconf certs).
+ *
+ * Pinned: each domain's three names (the domain, autoconfig., autodiscover.)
+ * on one certificate, never split; at most 100 names a certificate, so 33
+ * domains; 250 domains from a configuration make 8 certificates covering
+ * every name once, in the configuration's order; the exact dehydrated,
+ * certbot and nginx lines; IDN domains as A-labels; a name longer than
+ * DNS allows refused with the position of its domain; a full buffer
+ * reported.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define OUT_MAX (64 * 1024)
+#define MANY 250 /* domains: seven full certificates and a part */
+#define PER_CERT 33
+
+static char out[OUT_MAX];
+
+/* All certificates for doms in fmt, into out; the count in *ncert. */
+static enum mac_err
+certs(const char *const *doms, size_t n, enum mac_cert_fmt fmt,
+    unsigned long *ncert)
+{
+	struct mac_buf b = {out, 0, sizeof(out) - 1, MAC_OK};
+	const char *why = "";
+	unsigned long cert = 1;
+	size_t pos = 0, before;
+	enum mac_err err = MAC_OK;
+
+	while (pos < n) {
+		before = pos;
+		if ((err = mac_certs(doms, n, &pos, fmt, &cert, &b, &why)) !=
+		    MAC_OK)
+			break;
+		assert_true(pos > before);
+	}
+	out[b.len] = '\0';
+	*ncert = cert - 1;
+	return err;
+}
+
+static const char *const three[] = {
+    "example.com", "xn--bcher-kva.example", "example.org"};
+
+static const struct {
+	enum mac_cert_fmt fmt;
+	const char *want;
+} formats[] = {
+    {MAC_CERT_DEHYDRATED,
+	"example.com autoconfig.example.com autodiscover.example.com "
+	"xn--bcher-kva.example autoconfig.xn--bcher-kva.example "
+	"autodiscover.xn--bcher-kva.example example.org "
+	"autoconfig.example.org autodiscover.example.org\n"},
+    {MAC_CERT_CERTBOT,
+	"certbot certonly --cert-name example.com -d example.com "
+	"-d autoconfig.example.com -d autodiscover.example.com "
+	"-d xn--bcher-kva.example -d autoconfig.xn--bcher-kva.example "
+	"-d autodiscover.xn--bcher-kva.example -d example.org "
+	"-d autoconfig.example.org -d autodiscover.example.org\n"},
+    {MAC_CERT_NGINX,
+	"# certificate 1: 3 domains, 9 names\n"
+	"server_name autoconfig.example.com autodiscover.example.com "
+	"autoconfig.xn--bcher-kva.example autodiscover.xn--bcher-kva.example "
+	"autoconfig.example.org autodiscover.example.org;\n"
+	"server_name example.com xn--bcher-kva.example example.org;\n"},
+};
+
+static void
+test_formats(void **state)
+{
+	unsigned long n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(formats); i++) {
+		assert_int_equal(
+		    certs(three, NELEM(three), formats[i].fmt, &n), MAC_OK);
+		assert_int_equal(n, 1);
+		assert_string_equal(out, formats[i].want);
+	}
+	assert_int_equal(certs(three, 1, MAC_CERT_NGINX, &n), MAC_OK);
+	assert_string_equal(out,
+	    "# certificate 1: 1 domain, 3 names\n"
+	    "server_name autoconfig.example.com autodiscover.example.com;\n"
+	    "server_name example.com;\n");
+	assert_int_equal(certs(three, 0, MAC_CERT_DEHYDRATED, &n), MAC_OK);
+	assert_int_equal(n, 0);
+	assert_string_equal(out, "");
+	for (i = 0; i < MAC_CERT__MAX; i++)
+		assert_non_null(mac_cert_fmt_names[i]);
+}
+
+/* Count the words of line s (up to its end) and check each domain's
+ * names are together: returns the names, or -1. */
+static long
+line_names(const char *s, const char *end)
+{
+	long n = 0;
+
+	while (s < end) {
+		while (s < end && *s == ' ')
+			s++;
+		if (s == end)
+			break;
+		n++;
+		while (s < end && *s != ' ')
+			s++;
+	}
+	return n;
+}
+
+/*
+ * MANY domains from a configuration, listed in its order: dehydrated
+ * lines of at most 100 names, 33 domains each but the last, each
+ * domain's three names side by side on one line, every name once.
+ */
+static void
+test_grouping(void **state)
+{
+	static char ini[MANY * 32 + 256];
+	char name[64], want[256];
+	const char **doms;
+	struct mac_cfg *cfg;
+	char err[MAC_CFG_ERR_MAX];
+	unsigned long ncert;
+	size_t i, n, len = 0, line;
+	const char *s, *nl, *hit;
+	long words;
+
+	(void)state;
+	len += (size_t)snprintf(ini + len, sizeof(ini) - len,
+	    "[provider p.example]\n"
+	    "server = imap imap.example\nserver = smtp smtp.example\n");
+	for (i = 0; i < MANY; i++)
+		len += (size_t)snprintf(ini + len, sizeof(ini) - len,
+		    "domains = d%03zu.example\n", (MANY - 1 - i) * 7 % MANY);
+	cfg = mac_cfg_load_mem("t.ini", ini, len, err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(mac_cfg_domains(cfg, &doms, &n), MAC_OK);
+	assert_int_equal(n, MANY);
+	assert_int_equal(certs(doms, n, MAC_CERT_DEHYDRATED, &ncert), MAC_OK);
+	assert_int_equal(ncert, (MANY + PER_CERT - 1) / PER_CERT);
+
+	for (s = out, line = 0; *s != '\0'; s = nl + 1, line++) {
+		nl = strchr(s, '\n');
+		assert_non_null(nl);
+		words = line_names(s, nl);
+		assert_true(words <= MAC_CERT_NAMES_MAX);
+		assert_int_equal(words,
+		    3 * (line + 1 < ncert ? PER_CERT
+					  : MANY - PER_CERT * (ncert - 1)));
+		/* Each of this line's domains, in order, whole. */
+		for (i = line * PER_CERT; i < n && i < (line + 1) * PER_CERT;
+		     i++) {
+			snprintf(want, sizeof(want),
+			    "%s%s autoconfig.%s autodiscover.%s%s",
+			    i == line * PER_CERT ? "" : " ", doms[i], doms[i],
+			    doms[i],
+			    i + 1 == n || i + 1 == (line + 1) * PER_CERT ? "\n"
+									 : " ");
+			hit = strstr(s, want);
+			if (hit == NULL || hit > nl)
+				fail_msg("line %zu lacks '%s'", line, want);
+		}
+	}
+	assert_int_equal(line, ncert);
+	/* Every name exactly once in the whole output. */
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "autoconfig.%s ", doms[i]);
+		hit = strstr(out, name);
+		if (hit == NULL)
+			snprintf(
+			    name, sizeof(name), "autoconfig.%s\n", doms[i]);
+		hit = strstr(out, name);
+		assert_non_null(hit);
+		assert_null(strstr(hit + 1, name));
+	}
+	free(doms);
+	mac_cfg_free(cfg);
+}
+
+/* 33 domains make one certificate of 99 names; 34 make two. */
+static void
+test_boundary(void **state)
+{
+	static char names[PER_CERT + 1][32];
+	const char *doms[PER_CERT + 1];
+	unsigned long n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PER_CERT + 1; i++) {
+		snprintf(names[i], sizeof(names[i]), "b%zu.example", i);
+		doms[i] = names[i];
+	}
+	assert_int_equal(certs(doms, PER_CERT, MAC_CERT_CERTBOT, &n), MAC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(
+	    certs(doms, PER_CERT + 1, MAC_CERT_CERTBOT, &n), MAC_OK);
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(out,
+	    "\ncertbot certonly --cert-name b33.example -d b33.example "
+	    "-d autoconfig.b33.example -d autodiscover.b33.example\n"));
+	assert_int_equal(certs(doms, PER_CERT + 1, MAC_CERT_NGINX, &n), MAC_OK);
+	assert_non_null(strstr(out, "# certificate 1: 33 domains, 99 names\n"));
+	assert_non_null(strstr(out, "# certificate 2: 1 domain, 3 names\n"));
+}
+
+/* A domain whose autodiscover. name passes 253 characters. */
+static void
+test_too_long(void **state)
+{
+	char dom[MAC_DOMAIN_MAX + 1], small[64];
+	const char *doms[3];
+	struct mac_buf b = {out, 0, sizeof(out), MAC_OK};
+	const char *why = "";
+	unsigned long cert = 1;
+	size_t i, pos = 0;
+
+	(void)state;
+	for (i = 0; i < MAC_DOMAIN_MAX - 12; i++)
+		dom[i] = i % 64 == 63 ? '.' : 'a';
+	dom[MAC_DOMAIN_MAX - 12] = '\0'; /* 241: autodiscover. makes 254 */
+	doms[0] = "ok.example";
+	doms[1] = dom;
+	doms[2] = "ok2.example";
+	assert_int_equal(
+	    mac_certs(doms, 3, &pos, MAC_CERT_DEHYDRATED, &cert, &b, &why),
+	    MAC_EINPUT);
+	assert_int_equal(pos, 1);
+	assert_non_null(strstr(why, "longer than 253"));
+	assert_int_equal(cert, 1);
+	/* 240 characters: autodiscover. makes 253, which is allowed. */
+	dom[MAC_DOMAIN_MAX - 13] = '\0';
+	pos = 0;
+	assert_int_equal(
+	    mac_certs(doms, 3, &pos, MAC_CERT_DEHYDRATED, &cert, &b, &why),
+	    MAC_OK);
+	assert_int_equal(pos, 3);
+
+	/* A full buffer. */
+	b.p = small;
+	b.len = 0;
+	b.cap = sizeof(small);
+	pos = 0;
+	assert_int_equal(
+	    mac_certs(three, 3, &pos, MAC_CERT_NGINX, &cert, &b, &why),
+	    MAC_ENOMEM);
+	assert_true(b.len <= sizeof(small));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_formats),
+	    cmocka_unit_test(test_grouping),
+	    cmocka_unit_test(test_boundary),
+	    cmocka_unit_test(test_too_long),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
