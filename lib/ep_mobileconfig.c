@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include "endpoint.h"
 
@@ -65,23 +64,33 @@ parse_mobileconfig(const struct mac_cfg *cfg, const struct mac_req *req,
  * A name-based UUID (RFC 9562 §5.5, version 5, SHA-1) of s under
  * uuid_ns, written upper case 8-4-4-4-12 into out (37 bytes).  The same
  * identifier always gives the same UUID, so a second download replaces
- * the installed profile instead of adding one.
+ * the installed profile instead of adding one.  The whole identifier is
+ * hashed, however long.  Returns 0, or -1 when OpenSSL fails (out is then
+ * empty).
  */
-void
+int
 uuid5(const struct ask *a, char out[37], const char *s)
 {
-	unsigned char md[SHA_DIGEST_LENGTH];
-	unsigned char in[16 + MAC_FILENAME_MAX * 2];
-	size_t n = strlen(s), i, o = 0;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx;
+	size_t i, o = 0;
+	int ok;
 
-	if (n > sizeof(in) - 16)
-		n = sizeof(in) - 16;
-	memcpy(in, uuid_ns, 16);
-	memcpy(in + 16, s, n);
+	out[0] = '\0';
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
 	/* The digest fetched at load skips OpenSSL's lookup per call. */
-	if (a->cfg == NULL || a->cfg->sha1 == NULL ||
-	    !EVP_Digest(in, 16 + n, md, NULL, a->cfg->sha1, NULL))
-		SHA1(in, 16 + n, md);
+	ok = EVP_DigestInit_ex(ctx,
+		 a->cfg != NULL && a->cfg->sha1 != NULL ? a->cfg->sha1
+							: EVP_sha1(),
+		 NULL) == 1 &&
+	     EVP_DigestUpdate(ctx, uuid_ns, sizeof(uuid_ns)) == 1 &&
+	     EVP_DigestUpdate(ctx, s, strlen(s)) == 1 &&
+	     EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen >= 16;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -1;
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
 	for (i = 0; i < 16; i++) {
@@ -91,6 +100,7 @@ uuid5(const struct ask *a, char out[37], const char *s)
 		out[o++] = "0123456789ABCDEF"[md[i] & 15];
 	}
 	out[o] = '\0';
+	return 0;
 }
 
 /*
@@ -191,8 +201,10 @@ pl_payload(struct xml_w *w, const struct ask *a, struct mac_arena *ar,
 			return;
 		}
 		memcpy(uuid, hole_str[k], sizeof(hole_str[k]));
-	} else
-		uuid5(a, uuid, id);
+	} else if (uuid5(a, uuid, id) != 0) {
+		ar->failed = 1; /* mac_handle() answers 500 */
+		return;
+	}
 	pl_str(w, "PayloadDisplayName", display);
 	pl_str(w, "PayloadIdentifier", id);
 	pl_str(w, "PayloadType", type);
