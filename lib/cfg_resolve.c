@@ -135,6 +135,7 @@ prov_resolve(struct pst *st, size_t i)
 		else if (srv->sock != SOCK_PLAIN)
 			in = 1;
 	}
+	prov_signer(st, p, m);
 	if (m->nerr != 0 || dm->nerr != 0)
 		return; /* the checks below would only repeat those */
 	if (m->ndomains == 0 && !p->catch_all)

@@ -169,6 +169,9 @@ static const size_t prov_texts[] = {
     offsetof(struct cfg_provider, oauth_token_url),
     offsetof(struct cfg_provider, mc_org),
     offsetof(struct cfg_provider, mc_prefix),
+    offsetof(struct cfg_provider, mc_sign_cert), /* never rendered */
+    offsetof(struct cfg_provider, mc_sign_key),
+    offsetof(struct cfg_provider, mc_sign_chain),
 };
 
 /*
