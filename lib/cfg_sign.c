@@ -180,9 +180,11 @@ signer_load(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
 			bad = 1;
 		} else if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC) {
 			cfg_err(st, st->name, lk,
-			    "%s %s: a %s key; only RSA and EC keys sign", kk,
+			    "%s %s: %s key; only RSA and EC keys can sign", kk,
 			    quote(q, s->key_path, strlen(s->key_path)),
 			    OBJ_nid2sn(id));
+			EVP_PKEY_free(s->key);
+			s->key = NULL;
 			bad = 1;
 		}
 	}
