@@ -78,7 +78,7 @@ sign_read(
 
 	if ((path = sign_path(st, v)) == NULL)
 		return NULL;
-	quote(q, path, strlen(path));
+	quote(q, v, strlen(v)); /* as configured, at its line */
 	switch (file_read_mode(path, &data, &len, &mode)) {
 	case FILE_OK:
 		break;
