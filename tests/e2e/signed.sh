@@ -60,8 +60,8 @@ chmod 0644 "$unsigned_ini" "$signed_ini"
 e2e_start_responder
 e2e_start_nginx
 
-one=/mobileconfig?emailaddress=alice%40example.com
-rsa=/mobileconfig?emailaddress=bob%40example.net
+one="/mobileconfig?emailaddress=alice%40example.com"
+rsa="/mobileconfig?emailaddress=bob%40example.net"
 two="/mobileconfig?emailaddress=alice%40example.com&emailaddress=bob%40example.net"
 for t in one rsa two; do
 	fetch https GET "$ac" "${!t}" - -
