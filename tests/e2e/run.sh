@@ -13,6 +13,7 @@
 #   journal.sh      JOURNAL_STREAM: priority prefixes, or the usual lines
 #   reload.sh       SIGHUP with a good and a broken file, SIGUSR1
 #   shutdown.sh     SIGTERM with a request in flight
+#   signed.sh       signed Apple profiles: a throwaway CA, openssl verifies
 #
 # This driver runs them all in turn.  Each is also a ctest test
 # (CMakeLists.txt; "ctest -L e2e" in the build folder), or by hand:
@@ -35,7 +36,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 features=("$@")
 if [ "${#features[@]}" -eq 0 ]; then
 	features=(endpoints hostile accesslog concurrency fastcgi options
-		journal reload shutdown)
+		journal reload shutdown signed)
 fi
 
 log=$(mktemp /tmp/mailautoconf-e2e-run.XXXXXX)
