@@ -166,6 +166,17 @@ err_next(const char **p, int *len)
 }
 
 /* Log each line of a configuration error text between pre and post. */
+/* A loaded configuration's warnings, one record each, "warning: " first. */
+void
+log_warnings(const char *warn)
+{
+	const char *line;
+	int len;
+
+	while ((line = err_next(&warn, &len)) != NULL)
+		log_write(LOG_WARNING, "warning: %.*s", len, line);
+}
+
 void
 log_lines(const char *err, const char *pre, const char *post)
 {

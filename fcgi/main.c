@@ -101,6 +101,9 @@ cfg_test(const char *path)
 	int len;
 
 	if ((cfg = mac_cfg_load(path, err, sizeof(err))) != NULL) {
+		p = mac_cfg_warnings(cfg);
+		while ((line = err_next(&p, &len)) != NULL)
+			report(LOG_WARNING, "[warn] %.*s", len, line);
 		mac_cfg_free(cfg);
 		report(
 		    LOG_INFO, "the configuration file %s syntax is ok", path);
@@ -199,6 +202,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	metrics_loaded(cfg, start);
+	log_warnings(mac_cfg_warnings(cfg));
 	listen_backlog = backlog > 0 ? (int)backlog : backlog_default();
 	if (spec == NULL)
 		listen_fd = sock_inherited(backlog > 0);

@@ -47,6 +47,7 @@ cfg_reload(const char *path)
 		    err, "reload failed: ", "; keeping the old configuration");
 		return;
 	}
+	log_warnings(mac_cfg_warnings(next));
 	np = mac_cfg_nproviders(next);
 	nd = mac_cfg_ndomains(next);
 	metrics_loaded(next, start);

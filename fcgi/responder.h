@@ -58,6 +58,7 @@ void log_lib(const char *, ...) __attribute__((format(printf, 1, 2)));
 void report(int, const char *, ...) __attribute__((format(printf, 2, 3)));
 const char *err_next(const char **p, int *len);
 void log_lines(const char *err, const char *pre, const char *post);
+void log_warnings(const char *warn);
 
 /* main.c */
 int opt_number(const char *s, long lo, long hi, long *out);

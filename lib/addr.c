@@ -253,7 +253,14 @@ enum mac_err
 query_get(struct mac_arena *a, struct mac_str q, const char *key,
     struct mac_str *out, const char **why)
 {
-	size_t i = 0, npairs = 0;
+	return query_get_nth(a, q, key, 0, out, why);
+}
+
+enum mac_err
+query_get_nth(struct mac_arena *a, struct mac_str q, const char *key,
+    size_t nth, struct mac_str *out, const char **why)
+{
+	size_t i = 0, npairs = 0, seen = 0;
 
 	out->p = NULL;
 	out->len = 0;
@@ -274,7 +281,7 @@ query_get(struct mac_arena *a, struct mac_str q, const char *key,
 		}
 		for (eq = start; eq < end && q.p[eq] != '='; eq++)
 			;
-		if (!ascii_caseeq(q.p + start, eq - start, key))
+		if (!ascii_caseeq(q.p + start, eq - start, key) || seen++ < nth)
 			continue;
 		vlen = eq < end ? end - eq - 1 : 0;
 		if ((v = arena_alloc(a, vlen + 1)) == NULL)

@@ -81,6 +81,15 @@ mac_cfg_load_mem(
 	}
 	cfg->mem = st.mem;
 	st.cfg = cfg;
+	if ((cfg->warn = malloc(MAC_CFG_ERR_MAX)) == NULL) {
+		errs_add(&st.errs, st.name, 0, "out of memory (%d bytes)",
+		    MAC_CFG_ERR_MAX);
+		mac_cfg_free(cfg);
+		return NULL;
+	}
+	cfg->warn[0] = '\0';
+	st.warns.buf = cfg->warn;
+	st.warns.cap = MAC_CFG_ERR_MAX;
 
 	r = cfg_ini_read(&st);
 
@@ -151,6 +160,8 @@ mac_cfg_free(struct mac_cfg *cfg)
 		return;
 	if (cfg->providers != NULL)
 		render_release(cfg);
+	signers_free(cfg);
+	free(cfg->warn);
 	if ((mem = cfg->mem) != NULL) {
 		for (c = mem->chunks; c != NULL; c = next) {
 			next = c->next;
@@ -161,6 +172,12 @@ mac_cfg_free(struct mac_cfg *cfg)
 	free(cfg->providers);
 	free(cfg->dtab);
 	free(cfg);
+}
+
+const char *
+mac_cfg_warnings(const struct mac_cfg *cfg)
+{
+	return cfg != NULL && cfg->warn != NULL ? cfg->warn : "";
 }
 
 size_t

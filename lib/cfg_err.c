@@ -128,3 +128,15 @@ cfg_oom(struct pst *st, size_t n)
 		cfg_err(st, st->name, 0, "out of memory (%zu bytes)", n);
 	st->oom = 1;
 }
+
+/* A warning: written like a problem, into the warnings, without failing
+ * the load. */
+void
+cfg_warn(struct pst *st, const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errs_vadd(&st->warns, file, line, fmt, ap);
+	va_end(ap);
+}

@@ -47,6 +47,9 @@ enum key {
 	KEY_TTL,
 	KEY_MC_ORG,
 	KEY_MC_ID,
+	KEY_MC_SIGN_CERT,
+	KEY_MC_SIGN_KEY,
+	KEY_MC_SIGN_CHAIN,
 	KEY__MAX
 };
 
@@ -139,6 +142,7 @@ struct pst {
 	uint32_t *dprov;  /* provider index of each cfg->dtab slot */
 	size_t catch_all; /* provider index + 1, 0 none */
 	struct errs errs;
+	struct errs warns; /* warnings: the load still succeeds */
 	int oom;
 };
 
@@ -167,6 +171,8 @@ void errs_add(struct errs *, const char *, unsigned, const char *, ...)
 void cfg_err(struct pst *, const char *, unsigned, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 void cfg_oom(struct pst *st, size_t n);
+void cfg_warn(struct pst *, const char *, unsigned, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* ---- string pool (cfg.c) ---- */
 
@@ -217,5 +223,9 @@ void dtab_link(struct pst *st);
 /* ---- completing providers (cfg_resolve.c) ---- */
 
 void prov_resolve(struct pst *st, size_t i);
+
+/* ---- the profile signer's files (cfg_sign.c) ---- */
+
+void prov_signer(struct pst *st, struct cfg_provider *p, struct sec_meta *m);
 
 #endif

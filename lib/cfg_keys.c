@@ -107,6 +107,13 @@ const struct keydef key_table[KEY__MAX] = {
 	OFF(mc_org), 0, 0, 0},
     [KEY_MC_ID] = {"mobileconfig-identifier", key_mc_id, FIELD_STR,
 	OFF(mc_prefix), 0, 0, 0},
+    /* PEM paths, read when the provider is completed (cfg_sign.c). */
+    [KEY_MC_SIGN_CERT] = {"mobileconfig-sign-cert", key_ascii, FIELD_STR,
+	OFF(mc_sign_cert), 0, 0, 0},
+    [KEY_MC_SIGN_KEY] = {"mobileconfig-sign-key", key_ascii, FIELD_STR,
+	OFF(mc_sign_key), 0, 0, 0},
+    [KEY_MC_SIGN_CHAIN] = {"mobileconfig-sign-chain", key_ascii, FIELD_STR,
+	OFF(mc_sign_chain), 0, 0, 0},
 };
 
 /* ---- small helpers ---- */

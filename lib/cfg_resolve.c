@@ -139,6 +139,7 @@ prov_resolve(struct pst *st, size_t i)
 		else
 			in = 1;
 	}
+	prov_signer(st, p, m);
 	if (m->nerr != 0 || dm->nerr != 0)
 		return; /* the checks below would only repeat those */
 	if (m->ndomains == 0 && !p->catch_all)

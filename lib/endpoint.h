@@ -50,7 +50,7 @@ const char *dav_user(const struct cfg_provider *p);
 
 /* ---- the profile's identifier and UUIDs (ep_mobileconfig.c) ---- */
 
-void uuid5(const struct ask *a, char out[37], const char *s);
+int uuid5(const struct ask *a, char out[37], const char *s);
 const char *mc_ident(struct mac_arena *ar, const struct ask *a);
 
 /* ---- precomputed answers (tpl.c) ---- */

@@ -144,6 +144,22 @@ struct tpl_rec {
 	enum tpl_res res;
 };
 
+/*
+ * What signs a provider's profiles (cfg_sign.c loads it, ep_mobileconfig.c
+ * signs with it): the signer's certificate and key, the chain sent with
+ * them, and SHA-256 fetched once.  Providers that name the same three
+ * files share one.  OpenSSL's types, by their struct tags.
+ */
+struct mc_signer {
+	struct mc_signer *next; /* the configuration's list */
+	const char *cert_path, *key_path, *chain_path; /* as configured */
+	int bad; /* failed to load: reported once */
+	struct x509_st *cert;
+	struct evp_pkey_st *key;
+	struct stack_st_X509 *chain; /* NULL: none configured */
+	struct evp_md_st *sha256;
+};
+
 struct cfg_provider {
 	const char *id;           /* host name, lower case ASCII */
 	const char *display_name; /* never NULL after load */
@@ -165,9 +181,13 @@ struct cfg_provider {
 	const char *oauth_scope;
 	const char *oauth_auth_url;
 	const char *oauth_token_url;
-	unsigned ttl;          /* Autodiscover TTL in hours; 0 unset */
-	const char *mc_org;    /* PayloadOrganization; NULL: display name */
-	const char *mc_prefix; /* PayloadIdentifier prefix; never NULL */
+	unsigned ttl;             /* Autodiscover TTL in hours; 0 unset */
+	const char *mc_org;       /* PayloadOrganization; NULL: display name */
+	const char *mc_prefix;    /* PayloadIdentifier prefix; never NULL */
+	const char *mc_sign_cert; /* PEM paths as configured, or NULL */
+	const char *mc_sign_key;
+	const char *mc_sign_chain;
+	const struct mc_signer *signer; /* NULL: profiles go unsigned */
 	int catch_all;
 	struct tpl tpl[TPL__MAX]; /* precomputed answers, after loading */
 };
@@ -190,7 +210,12 @@ struct mac_cfg {
 	size_t dcap;
 	size_t ndomains;
 	void *mem; /* owned allocations, freed by mac_cfg_free() */
+	struct mc_signer *signers; /* owned, freed by mac_cfg_free() */
+	char *warn; /* "file:line: warning" lines, "" for none; owned */
 };
+
+/* Free the configuration's signers (cfg_sign.c). */
+void signers_free(struct mac_cfg *);
 
 /*
  * Find the provider for a domain given in lower-case ASCII.  Falls back to
@@ -210,6 +235,8 @@ enum file_res {
 };
 
 enum file_res file_read(const char *path, char **out, size_t *outlen);
+enum file_res file_read_mode(
+    const char *path, char **out, size_t *outlen, unsigned *mode);
 
 /* ---- buffer and arena (buf.c) ---- */
 
@@ -315,6 +342,10 @@ enum mac_err addr_domain(struct mac_arena *, const char *, size_t,
  */
 enum mac_err query_get(struct mac_arena *, struct mac_str query,
     const char *key, struct mac_str *out, const char **why);
+/* The same for the key's nth occurrence (0: the first, as query_get()).
+ * The whole query string is still checked up to that occurrence. */
+enum mac_err query_get_nth(struct mac_arena *, struct mac_str query,
+    const char *key, size_t nth, struct mac_str *out, const char **why);
 
 /* ---- requests and answers (route.c, ep_*.c, tpl.c) ---- */
 
@@ -326,6 +357,12 @@ enum ms_schema {
 
 enum v2_proto { V2_AUTODISCOVERV1 = 0, V2_ACTIVESYNC, V2__MAX };
 
+/* One account of a profile for several addresses (ep_mobileconfig.c). */
+struct mc_acct {
+	struct addr addr;
+	const struct cfg_provider *prov;
+};
+
 /* A request after parsing: everything a renderer may look at. */
 struct ask {
 	struct addr addr; /* addr.local.len == 0: domain only */
@@ -334,6 +371,11 @@ struct ask {
 	enum ms_schema schema;
 	enum v2_proto proto;
 	struct mac_str name; /* mobileconfig account name, may be empty */
+	/* mobileconfig for several addresses: each account in the order
+	 * asked, repeats dropped, accts[0] being addr and prov; NULL (and
+	 * naccts 0) for one address. */
+	const struct mc_acct *accts;
+	size_t naccts;
 	uint32_t now_ms;
 	struct tpl_rec *rec; /* recording a template: hole codes, not values */
 	const struct mac_cfg *cfg;

@@ -2,8 +2,9 @@
 /* Copyright (c) the mailautoconf developers */
 /*
  * Reading a whole file into memory, with a size limit: the one place
- * in lib/ that reads files (the INI file and its domains-files, at load
- * time only; nothing on the request path reads a file).
+ * in lib/ that reads files (the INI file, its domains-files and the
+ * profile signer's PEM files, at load time only; nothing on the request
+ * path reads a file).
  */
 
 #include <errno.h>
@@ -21,6 +22,14 @@
 enum file_res
 file_read(const char *path, char **out, size_t *outlen)
 {
+	return file_read_mode(path, out, outlen, NULL);
+}
+
+/* The same, and the file's permission bits into *mode (when not NULL),
+ * from the descriptor read, so that they are the bits of what was read. */
+enum file_res
+file_read_mode(const char *path, char **out, size_t *outlen, unsigned *mode)
+{
 	struct stat sb;
 	char *buf = NULL, *nb;
 	size_t cap, len = 0;
@@ -32,6 +41,8 @@ file_read(const char *path, char **out, size_t *outlen)
 		return FILE_ERRNO;
 	if (fstat(fd, &sb) == -1)
 		goto out;
+	if (mode != NULL)
+		*mode = (unsigned)(sb.st_mode & 07777);
 	if (S_ISDIR(sb.st_mode)) {
 		errno = EISDIR;
 		goto out;

@@ -21,6 +21,7 @@
 #define MAC_ARENA_MAX (256 * 1024) /* request scratch, expat included */
 #define MAC_SCHEMA_MAX 256         /* AcceptableResponseSchema text */
 #define MAC_NAME_MAX 128           /* mobileconfig account name */
+#define MAC_MC_ADDRS_MAX 10        /* addresses in one mobileconfig */
 #define MAC_TPL_SEGS_MAX 129       /* a template's literals and holes */
 
 #define MAC_CFG_LINE_MAX 4096        /* one INI line */

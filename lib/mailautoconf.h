@@ -133,6 +133,12 @@ struct mac_cfg *mac_cfg_load(const char *path, char *err, size_t errlen);
 struct mac_cfg *mac_cfg_load_mem(
     const char *name, const char *data, size_t len, char *err, size_t errlen);
 void mac_cfg_free(struct mac_cfg *);
+/*
+ * What a successful load warns about (a signing certificate that expires
+ * soon): one "file:line: reason" line each, "" for none.  Lives as long
+ * as the configuration.
+ */
+const char *mac_cfg_warnings(const struct mac_cfg *);
 /* Counts for the startup log line. */
 size_t mac_cfg_nproviders(const struct mac_cfg *);
 size_t mac_cfg_ndomains(const struct mac_cfg *);

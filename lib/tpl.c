@@ -114,7 +114,8 @@ tpl_emit(const struct tpl *t, const struct ask *a, struct mac_resp *r)
 				return MAC_ENOMEM;
 			memcpy(id, v.p, v.len);
 			memcpy(id + v.len, uuid_suffix[sg->hole], n + 1);
-			uuid5(a, uuid, id);
+			if (uuid5(a, uuid, id) != 0)
+				return MAC_ENOMEM;
 			v.p = uuid;
 			v.len = strlen(uuid);
 			break;
@@ -168,6 +169,9 @@ static const size_t prov_texts[] = {
     offsetof(struct cfg_provider, oauth_token_url),
     offsetof(struct cfg_provider, mc_org),
     offsetof(struct cfg_provider, mc_prefix),
+    offsetof(struct cfg_provider, mc_sign_cert), /* never rendered */
+    offsetof(struct cfg_provider, mc_sign_key),
+    offsetof(struct cfg_provider, mc_sign_chain),
 };
 
 /*
@@ -309,7 +313,7 @@ render_prepare(struct mac_cfg *cfg)
 
 	if (mac_resp_init(&r) != 0)
 		return -1;
-	/* NULL is no error here: uuid5() falls back to SHA1(). */
+	/* NULL is no error here: uuid5() falls back to EVP_sha1(). */
 	cfg->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
 	for (i = 0; i < cfg->nproviders && res != TPL_ENOMEM; i++)
 		for (k = 0; k < TPL__MAX; k++) {

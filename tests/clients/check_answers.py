@@ -295,6 +295,30 @@ class Case:
                     return text_of(el)
         return None
 
+    def request_addresses(self):
+        """Every address a profile request asks about: emailaddress
+        repeated or comma-separated, in order, repeats (ASCII letter case
+        aside) dropped, as the responder reads them."""
+        out, seen = [], set()
+        for k, v, _ in self.params:
+            if k.lower() != "emailaddress":
+                continue
+            parts = v.split(",")
+            for a in parts:
+                a = a.strip(" ") if len(parts) > 1 else a
+                key = a.lower()
+                if key not in seen:
+                    seen.add(key)
+                    out.append(a)
+        return out
+
+    def profile_key(self):
+        """Who a profile is for: the address, or the list of them."""
+        addrs = self.request_addresses()
+        if len(addrs) > 1:
+            return ",".join(addrs)
+        return addrs[0] if addrs else self.request_address()
+
     def request_domain(self):
         a = self.request_address()
         if a and "@" in a:
@@ -351,7 +375,7 @@ class Checker:
                             "IncomingMailServerHostName",
                             "OutgoingMailServerAuthentication",
                             "OutgoingMailServerHostName"}, req
-        self.profiles = []  # (case, address, top id, top uuid, {type: (id, uuid)})
+        self.profiles = []  # (case, address(es), top id, top uuid, {type: (id, uuid)}, [(id, uuid)])
 
     # -- HTTP envelope -----------------------------------------------------
     def check_case(self, c):
@@ -987,6 +1011,8 @@ class Checker:
             c.fail("mc.payload", "PayloadContent is not a non-empty list")
             content = []
         by_type = {}
+        every = []  # (id, uuid) of every payload, for the cross checks
+        mail_addrs = []
         for i, p in enumerate(content, 1):
             where = "payload[%d]" % i
             if not isinstance(p, dict):
@@ -1020,6 +1046,9 @@ class Checker:
                 else:
                     uuids.append(puuid.upper())
             by_type.setdefault(ptype, (pid, puuid))
+            every.append((pid, puuid))
+            if ptype == "com.apple.mail.managed":
+                mail_addrs.append(p.get("EmailAddress"))
             for k in APPLE_PASSWORD_KEYS:
                 if k in p:
                     c.fail("mc.password", "%s: carries %s" % (where, k))
@@ -1055,14 +1084,22 @@ class Checker:
                 if u is not None and type(u) is not bool:
                     c.fail("mc.dav-ssl", "%s: %sUseSSL %r is not a boolean"
                            % (where, pre, u))
-        self.profiles.append((c, c.request_address(), top_id, top_uuid, by_type))
+        # Several addresses (tests/clients/README.md §6.2): one mail
+        # payload per address asked, in order, each a distinct account.
+        want = c.request_addresses()
+        if len(want) > 1 and [str(a).lower() for a in mail_addrs] != \
+                [a.lower() for a in want]:
+            c.fail("mc.accounts", "mail payloads for %r, asked for %r"
+                   % (mail_addrs, want))
+        self.profiles.append((c, c.profile_key(), top_id, top_uuid, by_type,
+                              every))
 
     # -- Checks across cases -----------------------------------------------
     def cross_checks(self, cases):
         # Re-render determinism: same address, same provider table, same
         # identifiers and UUIDs (§6.2).
         first = {}
-        for c, addr, tid, tuuid, by_type in self.profiles:
+        for c, addr, tid, tuuid, by_type, _ in self.profiles:
             key = (c.ini, addr)
             if key in first:
                 o = first[key]
@@ -1081,8 +1118,8 @@ class Checker:
         id_owner = {}
         uuid_of = {}
         id_of_uuid = {}
-        for c, addr, tid, tuuid, by_type in self.profiles:
-            pairs = [(tid, tuuid)] + list(by_type.values())
+        for c, addr, tid, tuuid, by_type, every in self.profiles:
+            pairs = [(tid, tuuid)] + every
             if tid in id_owner and id_owner[tid][1] != addr:
                 c.fail("mc.identity", "PayloadIdentifier %r also used for %r "
                        "in %s: a second account's profile would replace the "
@@ -1137,6 +1174,9 @@ def run(golden_dir, out=sys.stdout, quiet=False):
         if not (os.path.isfile(os.path.join(d, "request"))
                 and os.path.isfile(os.path.join(d, "expected"))):
             continue
+        with open(os.path.join(d, "request"), "rb") as f:
+            if f.read() == b"LOAD\n":  # a load's messages, no answer
+                continue
         c = Case(name, d, default_ini)
         try:
             chk.check_case(c)
@@ -1681,6 +1721,11 @@ MUTATIONS = [
                    answer(ST_MC.replace("alice@", "bob@"), MC_TYPE,
                           extra=[MC_DISP]))},
      "mc.identity"),
+    ("second account missing", {
+        "mc_two": (MC_REQ.replace("alice%40example.org",
+                                  "alice%40example.org,bob%40example.org"),
+                   answer(ST_MC, MC_TYPE, extra=[MC_DISP]))},
+     "mc.accounts"),
 ]
 
 

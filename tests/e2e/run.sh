@@ -17,6 +17,7 @@
 #                   port by ALPN (needs libnginx-mod-stream)
 #   metrics.sh      /mailautoconf/metrics: promtool, exact counts, reloads,
 #                   loopback only
+#   signed.sh       signed Apple profiles: a throwaway CA, openssl verifies
 #
 # This driver runs them all in turn.  Each is also a ctest test
 # (CMakeLists.txt; "ctest -L e2e" in the build folder), or by hand:
@@ -39,7 +40,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 features=("$@")
 if [ "${#features[@]}" -eq 0 ]; then
 	features=(endpoints hostile accesslog concurrency fastcgi options
-		journal reload shutdown alpn metrics)
+		journal reload shutdown alpn metrics signed)
 fi
 
 log=$(mktemp /tmp/mailautoconf-e2e-run.XXXXXX)

@@ -14,6 +14,10 @@
  * with a local part of 1..MAC_LOCAL_MAX octets before the only '@' and a
  * normalised domain (fuzz_domain_ok()) that dom_norm() leaves unchanged
  * and that, for ASCII input, is the input lower-cased less one final dot.
+ * Repeated keys (a profile for several addresses): query_get_nth() finds
+ * the occurrences in order, the first one query_get()'s, none after the
+ * first absent one, at most MAC_QUERY_KEYS_MAX; each value and each
+ * comma-separated piece of it goes through addr_parse().
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -195,6 +199,41 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (int)e, (int)n, req);
 		}
 		check_addr(v.p, v.len);
+	}
+
+	/* Every occurrence of emailaddress, and each piece of a list. */
+	for (i = 0, n = 0; i <= MAC_QUERY_KEYS_MAX; i++) {
+		arena.used = 0;
+		why = NULL;
+		e = query_get(&arena, q, "emailaddress", &w, &why);
+		if (e != MAC_OK)
+			break;
+		e = query_get_nth(&arena, q, "emailaddress", i, &v, &why);
+		FUZZ_CHECK(e == MAC_OK || e == MAC_EINPUT, "query_get_nth: %d",
+		    (int)e);
+		if (e != MAC_OK || v.p == NULL)
+			break;
+		n++;
+		FUZZ_CHECK(
+		    v.p[v.len] == '\0' && memchr(v.p, '\0', v.len) == NULL,
+		    "occurrence %zu not a C string", i);
+		FUZZ_CHECK(i != 0 || (w.p != NULL && w.len == v.len &&
+					 memcmp(w.p, v.p, v.len) == 0),
+		    "occurrence 0 is not query_get()'s");
+		for (const char *s = v.p, *c;; s = c + 1) {
+			c = memchr(s, ',', (size_t)(v.p + v.len - s));
+			check_addr(
+			    s, (size_t)((c != NULL ? c : v.p + v.len) - s));
+			if (c == NULL)
+				break;
+		}
+	}
+	FUZZ_CHECK(n <= MAC_QUERY_KEYS_MAX, "%zu occurrences", n);
+	if (i < MAC_QUERY_KEYS_MAX && e == MAC_OK) {
+		arena.used = 0;
+		e = query_get_nth(&arena, q, "emailaddress", i + 1, &v, &why);
+		FUZZ_CHECK(e != MAC_OK || v.p == NULL,
+		    "occurrence %zu after an absent one", i + 1);
 	}
 
 	/* The input itself as an address and as a domain (libFuzzer's copy

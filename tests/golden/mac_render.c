@@ -13,6 +13,8 @@
  * MAC_RENDER_REPEAT=N answers the same request N times (for profiling:
  * valgrind --tool=callgrind --toggle-collect=mac_handle) and prints the
  * last answer.
+ * A request file of just "LOAD" prints what loading the configuration
+ * says instead: its errors, or "loaded" and its warnings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,16 +70,23 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: mac_render config.ini request\n");
 		return 2;
 	}
-	if ((cfg = mac_cfg_load(argv[1], err, sizeof(err))) == NULL) {
-		fputs(err, stderr);
-		return 1;
-	}
 	if ((f = fopen(argv[2], "rb")) == NULL) {
 		perror(argv[2]);
 		return 1;
 	}
 	n = fread(file, 1, sizeof(file), f);
 	fclose(f);
+	cfg = mac_cfg_load(argv[1], err, sizeof(err));
+	if (n == 5 && memcmp(file, "LOAD\n", 5) == 0) {
+		fputs(cfg != NULL ? "loaded\n" : err, stdout);
+		fputs(mac_cfg_warnings(cfg), stdout);
+		mac_cfg_free(cfg);
+		return 0;
+	}
+	if (cfg == NULL) {
+		fputs(err, stderr);
+		return 1;
+	}
 	end = file + n;
 	memset(&req, 0, sizeof(req));
 	req.now_ms = GOLDEN_NOW_MS;

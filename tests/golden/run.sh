@@ -5,7 +5,10 @@
 # end writes (CGI header block and body).  Each case is rendered and
 # compared with diff -u, twice: from the answers precomputed at load, and
 # rendered from scratch (MAC_RENDER_NO_TEMPLATES=1).  MAC_GOLDEN_UPDATE=1
-# rewrites `expected`: read the diff before committing it.
+# rewrites `expected`: read the diff before committing it.  A case's own
+# provider.ini is named relative to its directory, so that load errors
+# (request "LOAD") name files the same everywhere; its signing keys
+# (*.key) are made mode 0600 and world.key 0644, as git keeps no modes.
 set -u
 render=${1:?usage: run.sh path/to/mac_render}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +20,14 @@ for dir in "$here"/*/; do
 	[ -f "$dir/request" ] || continue
 	name=$(basename "$dir")
 	ini="$root/etc/mailautoconf.ini"
-	[ -f "$dir/provider.ini" ] && ini="$dir/provider.ini"
+	[ -f "$dir/provider.ini" ] && ini=provider.ini
+	for key in "$dir"/*.key; do
+		[ -f "$key" ] || continue
+		case $key in
+		*/world.key) chmod 644 "$key" ;;
+		*) chmod 600 "$key" ;;
+		esac
+	done
 	out=$(mktemp)
 	if ! (cd "$dir" && "$render" "$ini" request) >"$out" 2>&1; then
 		echo "FAIL $name: mac_render failed:"
