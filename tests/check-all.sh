@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check the project has, in one script: CI runs exactly this.
-#   install build and test dependencies (Debian 12, as root),
+#   install what is missing (tests/deps.sh; Debian 12, as root), the
+#   dependency and privilege probes,
 #   clang-format and cppcheck, -Werror builds with ASan and UBSan (gcc and
 #   clang),
 #   the unit, golden and client-rule tests (ctest), libFuzzer on each
@@ -15,23 +16,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-deps=(build-essential cmake pkg-config clang-format cppcheck
-	libfcgi-dev libexpat1-dev libinih-dev libidn2-dev libssl-dev
-	libcmocka-dev nginx spawn-fcgi openssl curl libxml2-utils python3
-	clang libclang-rt-14-dev wrk valgrind systemd)
-if [ "$(id -u)" = 0 ]; then
-	echo "== installing dependencies"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${deps[@]}" >/dev/null
-	# node and npm run Thunderbird's own parser; a machine may already
-	# have them from another source, whose nodejs conflicts with Debian's npm.
-	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-		apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
-	fi
-else
-	echo "== not root: assuming dependencies are installed"
-fi
+# Everything the checks below run (tests/deps.sh): installed when missing,
+# as root; otherwise one line names what is missing and the run stops.
+# shellcheck source=tests/deps.sh
+. "$root/tests/deps.sh"
+mac_deps_install build demo test bench
+
+echo "== the dependency and privilege probes"
+mkdir -p "$root/build-check"
+bash tests/probes.sh | tee "$root/build-check/probes.log"
+probes_pass=$(sed -n 's/^probes: \([0-9]*\) passed, 0 failed$/\1/p' "$root/build-check/probes.log")
 
 echo "== clang-format"
 mapfile -t sources < <(git ls-files '*.c' '*.h' 2>/dev/null || find lib fcgi tests -name '*.[ch]')
@@ -111,4 +105,4 @@ echo "== valgrind: unit tests and the responder"
 bash tests/load/valgrind.sh "$rbuild" | tee "$rbuild/valgrind.log"
 vg_pass=$(sed -n 's/^valgrind: \([0-9]*\) passed, 0 failed$/\1/p' "$rbuild/valgrind.log")
 
-echo "all: $((ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"
+echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"
