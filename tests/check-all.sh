@@ -20,7 +20,7 @@ cd "$root"
 # as root; otherwise one line names what is missing and the run stops.
 # shellcheck source=tests/deps.sh
 . "$root/tests/deps.sh"
-mac_deps_install build demo test bench
+mac_deps_install build demo test bench fresh
 
 echo "== the dependency and privilege probes"
 mkdir -p "$root/build-check"

@@ -32,6 +32,8 @@ mac_deps_demo=(nginx spawn-fcgi openssl curl)
 mac_deps_test=(libcmocka-dev clang-format cppcheck libxml2-utils python3
 	clang libclang-rt-14-dev wrk valgrind systemd nodejs npm procps
 	iproute2 git debootstrap ca-certificates)
+# What tests/fresh/run.sh runs.
+mac_deps_fresh=(debootstrap git)
 # What tests/bench/run.sh runs beyond the demo's.
 mac_deps_bench=(wrk valgrind python3 procps)
 
