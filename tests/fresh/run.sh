@@ -217,10 +217,10 @@ mirror() {
 			tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
 			END { if (uri != "" && ok && deb) print uri }' "$f"
 	done
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+	{ cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } |
 		sed -n "s/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) $suite .*/\2/p"
 }
-uri=$(mirror | head -n 1)
+uri=$(mirror | sed -n 1p)
 [ -n "$uri" ] || setup_fail "no 'deb ... $suite' source in /etc/apt"
 
 # The pristine root, built once per suite, variant, extra packages, mirror
