@@ -184,7 +184,7 @@ if [ -n "$inside" ]; then
 			ok "$name"
 		else
 			not_ok "$name" "exit $rc after $took s; $logs/check-all.log:" \
-				"$(grep -E '^(FAIL|SKIP|setup failed|deps:)|Failed|\*\*\*|rror' "$logs/check-all.log" | head -n 30)" \
+				"$(grep -E '^(FAIL |SKIP|setup failed|deps: )|\(Failed\)$|^Errors while' "$logs/check-all.log" | head -n 30)" \
 				"$(tail -n 10 "$logs/check-all.log")"
 		fi
 		grep -E '^(SKIP|# )' "$logs/check-all.log" | sed 's/^/     /' | head -n 20
