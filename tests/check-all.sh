@@ -9,7 +9,8 @@
 #   account-setup code on the golden answers, Evolution's own lookup
 #   against nginx and the responder, the end-to-end tests through real
 #   nginx and spawn-fcgi on loopback, raw FastCGI fault cases against the
-#   responder's socket, the README's demo command, load,
+#   responder's socket, the README's demo command (here and on a bare
+#   Debian 12 root), load,
 #   reload, restart (systemd) and scale-out under wrk, and valgrind.
 # Usage: bash tests/check-all.sh   (from anywhere; builds into build-check/)
 set -euo pipefail
@@ -88,6 +89,12 @@ echo "== the README's first quick-start command (nginx/demo.sh)"
 bash tests/quickstart.sh | tee "$build/quickstart.log"
 qs_pass=$(sed -n 's/^quickstart: \([0-9]*\) passed, 0 failed$/\1/p' "$build/quickstart.log")
 
+# The same on a bare Debian 12 root (debootstrap minbase, cached in
+# /var/cache/mailautoconf-fresh), from a clone in root's home.
+echo "== the first quick-start command on a bare Debian 12 root"
+bash tests/fresh/run.sh | tee "$build/fresh.log"
+fresh_pass=$(sed -n 's/^fresh: \([0-9]*\) passed, 0 failed$/\1/p' "$build/fresh.log")
+
 # Without sanitizers, as deployed: wrk load, SIGHUP under load, the shipped
 # systemd unit under the real systemd, two responders in one upstream;
 # then valgrind on the unit tests and the running responder.
@@ -105,4 +112,4 @@ echo "== valgrind: unit tests and the responder"
 bash tests/load/valgrind.sh "$rbuild" | tee "$rbuild/valgrind.log"
 vg_pass=$(sed -n 's/^valgrind: \([0-9]*\) passed, 0 failed$/\1/p' "$rbuild/valgrind.log")
 
-echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"
+echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"
