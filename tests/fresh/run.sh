@@ -6,8 +6,11 @@
 # root.
 #
 # Usage, as root: bash tests/fresh/run.sh [--full] [--keep]
+#                 bash tests/fresh/run.sh --deb FILE [--keep]
 #   --full   after the first command, also run the second,
 #            `bash tests/check-all.sh`, in the same root (20-40 min)
+#   --deb    instead, install the package FILE (tests/package/run.sh
+#            makes it) on a bare root and run it (3. below)
 #   --keep   keep the root of this run (its path is printed)
 # Environment: MAC_FRESH_CACHE (default /var/cache/mailautoconf-fresh)
 # holds the pristine root, built once per mirror and package list, and
@@ -30,6 +33,14 @@
 #      leave no process, socket or temporary directory behind.
 #   2. (--full) `bash tests/check-all.sh` must exit 0 and print "all: N
 #      passed, 0 failed".
+#   3. (--deb FILE, no clone) `apt-get install ./FILE` (with systemd and
+#      curl, which a Debian 12 host has) must pull what it needs; then
+#      `mailautoconf-fcgi -t` passes on the installed configuration; the
+#      root's systemd boots in private namespaces (tests/fresh/sd-root.sh)
+#      and starts the installed unit and nginx, which, with a server block
+#      that includes the installed snippet, answers the autoconfig URL;
+#      `systemctl reload` and `stop` work; `apt-get purge` leaves none of
+#      the package's files, its configuration directory or its user.
 #
 # Prints how long each command took and closes with "fresh: N passed, M
 # failed".
@@ -44,14 +55,15 @@ report_prefix="fresh: "
 
 suite=bookworm
 cache=${MAC_FRESH_CACHE:-/var/cache/mailautoconf-fresh}
-full=0 keep=0 inside=
+full=0 keep=0 inside='' deb=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--full) full=1 ;;
 	--keep) keep=1 ;;
+	--deb) deb=${2:?} && shift ;;
 	--inside) inside=${2:?} && shift ;; # internal: in the namespaces
 	*)
-		sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+		sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 		exit 2
 		;;
 	esac
@@ -74,19 +86,190 @@ in_root() { # command...
 	chroot "$rootfs" /usr/bin/env -i "${root_env[@]}" "$@"
 }
 
+# ---- 3. the package on the bare root (inside the namespaces) ------------------
+
+# Run COMMAND in the root as seen by its systemd (PID 1 sd_pid): its mount,
+# PID and network namespaces, chrooted.
+in_sd() { # command...
+	nsenter -t "$sd_pid" -m -p -n -u -i -r -w -- /usr/bin/env -i \
+		"${root_env[@]}" "$@"
+}
+
+sd_cgroup='' sd_unshare='' sd_pid=''
+# shellcheck disable=SC2317 # called by deb_part and its EXIT trap
+sd_stop() {
+	# unshare --kill-child: its death takes the namespace's PID 1 along.
+	if [ -n "$sd_unshare" ]; then
+		kill -KILL "$sd_unshare" 2>/dev/null || true
+		wait "$sd_unshare" 2>/dev/null || true
+	fi
+	sd_pid='' sd_unshare=''
+	if [ -n "$sd_cgroup" ] && [ -d "$sd_cgroup" ]; then
+		find "$sd_cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	fi
+	sd_cgroup=''
+}
+
+# shellcheck disable=SC2016 # dpkg-query's formats
+deb_part() {
+	local name t0 rc out cgroot before after f left st
+	trap sd_stop EXIT
+	echo "== the package $(basename "$deb") on the bare root"
+	echo "     size: $(stat -c %s "$rootfs$deb") bytes; Depends: $(dpkg-deb -f "$rootfs$deb" Depends)"
+
+	# What a Debian 12 host has beside the package: its init, and curl for
+	# the check.
+	in_root apt-get update -q >"$logs/apt.log" 2>&1 || true
+	in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends systemd curl >>"$logs/apt.log" 2>&1 || true
+	before=$(in_root dpkg-query -W -f='${binary:Package}\n' | wc -l)
+	t0=$SECONDS
+	rc=0
+	in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" \
+		>"$logs/apt-deb.log" 2>&1 || rc=$?
+	after=$(in_root dpkg-query -W -f='${binary:Package}\n' | wc -l)
+	name="apt-get install ./$(basename "$deb") on the bare root -> installed, with what it needs"
+	if [ "$rc" = 0 ] &&
+		[ "$(in_root dpkg-query -W -f='${db:Status-Abbrev}' mailautoconf)" = "ii " ]; then
+		ok "$name"
+		echo "     $((after - before)) packages in $((SECONDS - t0)) s:$(sed -n '/^The following NEW packages/,/^[0-9]* upgraded/{/^  /p}' "$logs/apt-deb.log" | tr -s ' \n' ' ')"
+	else
+		not_ok "$name" "exit $rc" "$(tail -n 8 "$logs/apt-deb.log")"
+		return
+	fi
+	in_root dpkg-query -L mailautoconf >"$logs/deb-files.txt"
+
+	name="mailautoconf-fcgi -t on the installed configuration -> exit 0"
+	rc=0
+	out=$(in_root mailautoconf-fcgi -t 2>&1) || rc=$?
+	if [ "$rc" = 0 ]; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc: $out"
+	fi
+
+	# An operator's server block: the installed snippet, on port 80 of the
+	# private network namespace.
+	cat >"$rootfs/etc/nginx/sites-enabled/mailautoconf-fresh" <<'EOF'
+server {
+	listen 127.0.0.1:80;
+	server_name autoconfig.example.com autodiscover.example.com;
+	include snippets/mailautoconf-locations.conf;
+	location / {
+		return 404;
+	}
+}
+EOF
+
+	# Boot the root's systemd in its namespaces, from a cgroup of its own.
+	if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+		cgroot=/sys/fs/cgroup
+	elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		cgroot=/sys/fs/cgroup/unified
+	else
+		not_ok "systemd boots in the root" "no cgroup2 hierarchy"
+		return
+	fi
+	sd_cgroup=$(mktemp -d -u "$cgroot/mailautoconf-fresh-XXXXXX")
+	mkdir "$sd_cgroup"
+	(
+		echo "$BASHPID" >"$sd_cgroup/cgroup.procs"
+		exec unshare --pid --fork --kill-child --mount --cgroup --uts \
+			--ipc --net bash "$here/sd-root.sh" "$rootfs"
+	) >"$logs/boot.log" 2>&1 </dev/null &
+	sd_unshare=$!
+	wait_for 5 pgrep -P "$sd_unshare" || true
+	sd_pid=$(pgrep -P "$sd_unshare" || true)
+	name="the root's systemd starts the installed mailautoconf.service and nginx.service"
+	if [ -n "$sd_pid" ] &&
+		wait_for 60 in_sd systemctl is-active -q mailautoconf.service nginx.service; then
+		ok "$name"
+	else
+		not_ok "$name" "$(cat "$logs/boot.log")" \
+			"$( [ -z "$sd_pid" ] || in_sd systemctl status --no-pager -n 20 mailautoconf.service nginx.service 2>&1 | head -n 40)"
+		sd_stop
+		return
+	fi
+
+	name="nginx with the installed snippets answers the autoconfig URL"
+	rc=0
+	out=$(in_sd curl -s --max-time 10 -H 'Host: autoconfig.example.com' \
+		'http://127.0.0.1/mail/config-v1.1.xml?emailaddress=alice%40example.com' 2>&1) || rc=$?
+	if [ "$rc" = 0 ] && grep -q '<emailProvider id="example.com">' <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "curl exit $rc: ${out:0:300}"
+	fi
+
+	name="systemctl reload mailautoconf -> exit 0, the journal says 'reloaded'"
+	rc=0
+	in_sd systemctl reload mailautoconf.service >"$logs/reload.log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ] && wait_for 10 sh -c \
+		"nsenter -t $sd_pid -m -p -r -w -- journalctl -u mailautoconf.service --no-pager | grep -q ': reloaded /etc/mailautoconf/'"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc: $(cat "$logs/reload.log")" \
+			"$(in_sd journalctl -u mailautoconf.service --no-pager 2>&1 | tail -n 8)"
+	fi
+
+	name="systemctl stop mailautoconf -> inactive, socket gone"
+	rc=0
+	in_sd systemctl stop mailautoconf.service >"$logs/stop.log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ] && ! in_sd systemctl is-active -q mailautoconf.service &&
+		! in_sd test -e /run/mailautoconf/mailautoconf.sock; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc: $(cat "$logs/stop.log")"
+	fi
+	in_sd journalctl --no-pager >"$logs/journal.log" 2>&1 || true
+	sd_stop
+
+	# Purge, with no systemd running, as in a chroot.
+	name="apt-get purge mailautoconf -> none of its files, /etc/mailautoconf or the mailautoconf user left"
+	rc=0
+	in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q mailautoconf \
+		>"$logs/purge.log" 2>&1 || rc=$?
+	left=()
+	while IFS= read -r f; do
+		if [ -z "$f" ] || [ "$f" = /. ]; then
+			continue
+		fi
+		if [ -e "$rootfs$f" ] && ! [ -d "$rootfs$f" ]; then
+			left+=("$f")
+		fi
+	done <"$logs/deb-files.txt"
+	[ ! -e "$rootfs/etc/mailautoconf" ] || left+=(/etc/mailautoconf)
+	! grep -q '^mailautoconf:' "$rootfs/etc/passwd" || left+=("user mailautoconf")
+	! grep -q '^mailautoconf:' "$rootfs/etc/group" || left+=("group mailautoconf")
+	# Purged: unknown to dpkg, or known as not installed.
+	st=$(in_root dpkg-query -W -f='${db:Status-Abbrev}' mailautoconf 2>/dev/null || true)
+	[ -z "$st" ] || [[ $st == ?n* ]] || left+=("dpkg status '$st'")
+	if [ "$rc" = 0 ] && [ "${#left[@]}" = 0 ]; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc; left: ${left[*]:-none}" "$(tail -n 5 "$logs/purge.log")"
+	fi
+}
+
 # ---- inside the private mount and PID namespaces ----------------------------
 
 if [ -n "$inside" ]; then
 	rootfs=$inside/root
-	logs=$cache/last
-	# The root is a mount point, so that mounts and namespaces inside it
-	# work as on a real machine; everything below vanishes with us.
+	logs=$inside/logs
+	# This PID namespace's /proc, for pgrep and nsenter.  The root is a
+	# mount point, so that mounts and namespaces inside it work as on a
+	# real machine; everything below vanishes with us.
+	mount -t proc proc /proc
 	mount --bind "$rootfs" "$rootfs"
 	mount -t proc proc "$rootfs/proc"
 	mount --rbind /sys "$rootfs/sys"
 	mount --rbind /dev "$rootfs/dev"
 	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$rootfs/run"
 	mkdir -p "$rootfs/run/lock"
+	if [ -n "$deb" ]; then
+		deb_part
+		finish
+	fi
 
 	# Ports the demo listens on; another demo on this machine (the test
 	# command's tests/quickstart.sh) may hold them for a while.
@@ -183,7 +366,7 @@ if [ -n "$inside" ]; then
 		if [ "$rc" = 0 ] && [[ $all == *" passed, 0 failed" ]]; then
 			ok "$name"
 		else
-			not_ok "$name" "exit $rc after $took s; $logs/check-all.log:" \
+			not_ok "$name" "exit $rc after $took s; $cache/last/check-all.log:" \
 				"$(grep -E '^(FAIL |SKIP|setup failed|deps: )|\(Failed\)$|^Errors while' "$logs/check-all.log" | head -n 30)" \
 				"$(tail -n 10 "$logs/check-all.log")"
 		fi
@@ -290,17 +473,25 @@ for f in /etc/npmrc /root/.npmrc; do
 	[ -f "$f" ] && cp -p "$f" "$rootfs$f"
 done
 
-echo "== git clone of $(git -C "$src" rev-parse --short HEAD) into /root/mailautoconf"
-git clone -q --no-hardlinks "$src" "$rootfs/root/mailautoconf"
-chmod 0700 "$rootfs/root" "$rootfs/root/mailautoconf"
-ls -A "$rootfs/root"
+if [ -n "$deb" ]; then
+	[ -f "$deb" ] || setup_fail "no file $deb"
+	cp "$deb" "$rootfs/tmp/"
+	deb=/tmp/$(basename "$deb")
+else
+	echo "== git clone of $(git -C "$src" rev-parse --short HEAD) into /root/mailautoconf"
+	git clone -q --no-hardlinks "$src" "$rootfs/root/mailautoconf"
+	chmod 0700 "$rootfs/root" "$rootfs/root/mailautoconf"
+	ls -A "$rootfs/root"
+fi
 
-mkdir -p "$cache/last"
-rm -f "$cache"/last/*
+mkdir -p "$work/logs"
 args=()
 [ "$full" = 0 ] || args+=(--full)
+[ -z "$deb" ] || args+=(--deb "$deb")
 rc=0
 unshare --mount --pid --fork --propagation private -- \
 	bash "${BASH_SOURCE[0]}" "${args[@]}" --inside "$work" || rc=$?
+rm -rf "$cache/last"
+cp -a "$work/logs" "$cache/last"
 echo "(logs in $cache/last)"
 exit "$rc"
