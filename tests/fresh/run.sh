@@ -21,10 +21,10 @@
 # (/usr/local/share/ca-certificates, /etc/ssl/certs), apt sources and
 # settings, npm configuration (/etc/npmrc, /root/.npmrc) and proxy
 # variables, so its package clients reach the registries as this
-# machine's do.  The commands run chrooted in a private mount and PID
-# namespace (/proc, /sys, /dev, /dev/pts, /dev/shm and a tmpfs /run
-# mounted there, gone when it ends) on this machine's network: the demo's
-# fixed ports 8443 and 8080 must be free.
+# machine's do.  The commands run with the root as / (pivot_root) in
+# private mount and PID namespaces (/proc, /sys, /dev, /dev/pts, /dev/shm
+# and a tmpfs /run mounted there, gone when they end) on this machine's
+# network: the demo's fixed ports 8443 and 8080 must be free.
 #
 #   1. `bash nginx/demo.sh`, started as from a terminal, must print
 #      "mailautoconf is running"; then each curl command it printed runs
@@ -82,14 +82,25 @@ for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY \
 	fi
 done
 
+# Run a command in the root as on a machine booted from it: in a mount
+# namespace of its own whose root is the root (pivot_root, the host's tree
+# detached), so that "nsenter -m" and the namespaces that suites make
+# inside it see the root, not the host (a chroot would not do: entering a
+# mount namespace resets the root to the namespace's).
+# shellcheck disable=SC2016 # expanded by the child bash
+pivot=(unshare --mount --propagation private -- bash -c '
+	cd "$1" && pivot_root . mnt && cd / && umount -l /mnt || exit 125
+	shift
+	exec /usr/bin/env -i "$@"' in-root)
+
 in_root() { # command...
-	chroot "$rootfs" /usr/bin/env -i "${root_env[@]}" "$@"
+	"${pivot[@]}" "$rootfs" "${root_env[@]}" "$@"
 }
 
 # ---- 3. the package on the bare root (inside the namespaces) ------------------
 
 # Run COMMAND in the root as seen by its systemd (PID 1 sd_pid): its mount,
-# PID and network namespaces, chrooted.
+# PID and network namespaces, its root.
 in_sd() { # command...
 	nsenter -t "$sd_pid" -m -p -n -u -i -r -w -- /usr/bin/env -i \
 		"${root_env[@]}" "$@"
@@ -224,7 +235,7 @@ EOF
 	in_sd journalctl --no-pager >"$logs/journal.log" 2>&1 || true
 	sd_stop
 
-	# Purge, with no systemd running, as in a chroot.
+	# Purge, with no systemd running.
 	name="apt-get purge mailautoconf -> none of its files, /etc/mailautoconf or the mailautoconf user left"
 	rc=0
 	in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q mailautoconf \
@@ -284,7 +295,7 @@ if [ -n "$inside" ]; then
 	echo "== bash nginx/demo.sh in $rootfs/root/mailautoconf"
 	demo_log=$logs/demo.log
 	t0=$SECONDS
-	setsid env --default-signal=INT chroot "$rootfs" /usr/bin/env -i \
+	setsid env --default-signal=INT "${pivot[@]}" "$rootfs" \
 		"${root_env[@]}" bash -c 'cd /root/mailautoconf && exec bash nginx/demo.sh' \
 		>"$demo_log" 2>&1 </dev/null &
 	demo=$!
@@ -333,9 +344,12 @@ if [ -n "$inside" ]; then
 			kill -KILL -- "-$demo" 2>/dev/null || true
 		fi
 		wait "$demo" 2>/dev/null || rc=$?
+		# Processes in the root are in mount namespaces other than ours.
 		left=()
-		for p in "$rootfs"/proc/[0-9]*; do
-			[ "$(readlink "$p/root" 2>/dev/null)" = "$rootfs" ] &&
+		self_ns=$(readlink /proc/self/ns/mnt)
+		for p in /proc/[0-9]*; do
+			ns=$(readlink "$p/ns/mnt" 2>/dev/null) || continue
+			[ "$ns" = "$self_ns" ] ||
 				left+=("${p##*/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)")
 		done
 		name="SIGINT to the demo's process group (Ctrl-C) -> exit 0, no process, socket or temporary directory left"
@@ -379,7 +393,7 @@ fi
 # ---- outside: the pristine root, a copy, the clone ---------------------------
 
 [ "$(id -u)" = 0 ] || {
-	echo "fresh: run me as root (debootstrap, chroot, mounts)" >&2
+	echo "fresh: run me as root (debootstrap, namespaces, mounts)" >&2
 	exit 1
 }
 # shellcheck source=tests/deps.sh

@@ -10,8 +10,8 @@
 # network namespaces (loopback only: nginx listens on port 80 here and
 # nowhere else).  ROOTFS is a mount point with /dev and /sys bound from the
 # host; it gets its own /proc, a tmpfs /run and cgroup2 alone on
-# /sys/fs/cgroup, seen from the cgroup namespace, and systemd runs chrooted
-# in it.  systemd reads units from /run/mac-units only ($SYSTEMD_UNIT_PATH
+# /sys/fs/cgroup, seen from the cgroup namespace, and becomes the root of
+# this mount namespace (pivot_root) for systemd.  systemd reads units from /run/mac-units only ($SYSTEMD_UNIT_PATH
 # without a trailing colon: no generators, no sysinit.target with udev,
 # sysctl or tmpfiles, which would touch the host's devices and kernel
 # settings), where the units the packages installed are linked unmodified:
@@ -46,7 +46,12 @@ printf '[Unit]\nDescription=%s\nDefaultDependencies=no\nWants=%s\n' \
 	'systemd-journald.socket systemd-journald.service mailautoconf.service nginx.service' \
 	>"$units/mac-fresh.target"
 
-exec chroot "$r" /usr/bin/env -i container=mailautoconf-fresh \
+# The root becomes this mount namespace's root, the host's tree detached.
+cd "$r"
+pivot_root . mnt
+cd /
+umount -l /mnt
+exec /usr/bin/env -i container=mailautoconf-fresh \
 	SYSTEMD_UNIT_PATH=/run/mac-units \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	/lib/systemd/systemd --system --unit=mac-fresh.target \
