@@ -82,14 +82,18 @@ for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY \
 	fi
 done
 
-# Run a command in the root as on a machine booted from it: in a mount
-# namespace of its own whose root is the root (pivot_root, the host's tree
-# detached), so that "nsenter -m" and the namespaces that suites make
-# inside it see the root, not the host (a chroot would not do: entering a
-# mount namespace resets the root to the namespace's).
+# Run a command in the root as on a machine booted from it: PID 1 of a PID
+# namespace of its own, in a mount namespace whose root is the root
+# (pivot_root, the host's tree detached) with its own /proc.  So "nsenter
+# -m" and the namespaces that suites make inside it see the root, not the
+# host (entering a mount namespace resets the root to the namespace's,
+# which a chroot is not), and systemctl finds /proc/1/root to be / (else it
+# takes itself to be in a chroot and ignores requests).  SIGINT and
+# SIGTERM reach the command: unshare --fork blocks them in the parent.
 # shellcheck disable=SC2016 # expanded by the child bash
-pivot=(unshare --mount --propagation private -- bash -c '
-	cd "$1" && pivot_root . mnt && cd / && umount -l /mnt || exit 125
+pivot=(unshare --mount --pid --fork --propagation private -- bash -c '
+	cd "$1" && pivot_root . mnt && cd / && umount -l /mnt &&
+		mount -t proc proc /proc || exit 125
 	shift
 	exec /usr/bin/env -i "$@"' in-root)
 
