@@ -149,12 +149,17 @@ mac_ca() { # key cert cn days
 # spawn-fcgi's user options, as in production (etc/mailautoconf.service):
 # the socket owned by www-data, nginx's worker user, and the responder run
 # as nobody, unless nobody cannot run BIN or read CONFIG (a build directory
-# closed to others), when it keeps spawn-fcgi's user.  Sets the array
-# mac_ids.
-mac_spawn_ids() { # bin config
+# closed to others, such as a clone in root's home), when it keeps
+# spawn-fcgi's user.  When BIN is a wrapper (valgrind's, in a temporary
+# directory), PROGRAMs name what it runs: nobody must read and run each
+# of them too.  Sets the array mac_ids.
+mac_spawn_ids() { # bin config [program...]
 	mac_ids=(-U www-data -G www-data)
-	if runuser -u nobody -- test -x "$1" &&
-		runuser -u nobody -- test -r "$2"; then
+	# shellcheck disable=SC2016 # expanded by sh
+	if runuser -u nobody -- sh -c 'test -x "$1" && test -r "$2" || exit 1
+		shift 2
+		for p; do test -x "$p" && test -r "$p" || exit 1; done' \
+		sh "$@"; then
 		mac_ids=(-u nobody -g nogroup "${mac_ids[@]}")
 	fi
 }

@@ -6,8 +6,9 @@
 #
 #	bash nginx/demo.sh
 #
-# It installs the build dependencies (apt-get, skipped when all are
-# present), builds into build/, makes a self-signed certificate and an
+# It installs what it needs and is missing (tests/deps.sh, groups build
+# and demo: apt-get, or one line naming what is missing), builds into
+# build/, makes a self-signed certificate and an
 # nginx.conf in a temporary directory, and starts
 #   - the responder under spawn-fcgi on /run/mailautoconf/mailautoconf.sock
 #     (the socket nginx/mailautoconf-upstream.conf names);
@@ -21,14 +22,13 @@
 set -euo pipefail
 # shellcheck source=conf.sh
 . "$(dirname "${BASH_SOURCE[0]}")/conf.sh"
+# shellcheck source=../tests/deps.sh
+. "$mac_nginx/../tests/deps.sh"
 
 tls_port=8443
 http_port=8080
 sock=$mac_shipped_sock
 sockdir=${sock%/*}
-deps=(build-essential cmake pkg-config libfcgi-dev libexpat1-dev
-	libinih-dev libidn2-dev libssl-dev libcmocka-dev nginx spawn-fcgi
-	openssl curl)
 
 if [ "$(id -u)" != 0 ]; then
 	echo "demo.sh: run me as root (apt-get, /run, nginx)" >&2
@@ -42,16 +42,7 @@ root=$(pwd)
 
 # ---- dependencies and build -------------------------------------------------
 
-# "ii" for each installed package; anything else means apt-get is needed.
-if ! dpkg-query -W -f='${db:Status-Abbrev}\n' "${deps[@]}" 2>&1 |
-	grep -vq '^ii '; then
-	echo "== dependencies already installed"
-else
-	echo "== installing dependencies"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update
-	apt-get install -y "${deps[@]}"
-fi
+mac_deps_install build demo || exit 1
 
 build=${MAC_DEMO_BUILD:-build}
 echo "== building into $build/"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check the project has, in one script: CI runs exactly this.
-#   install build and test dependencies (Debian 12, as root),
+#   install what is missing (tests/deps.sh; Debian 12, as root), the
+#   dependency and privilege probes,
 #   clang-format and cppcheck, -Werror builds with ASan and UBSan (gcc and
 #   clang),
 #   the unit, golden and client-rule tests (ctest), libFuzzer on each
@@ -8,30 +9,24 @@
 #   account-setup code on the golden answers, Evolution's own lookup
 #   against nginx and the responder, the end-to-end tests through real
 #   nginx and spawn-fcgi on loopback, raw FastCGI fault cases against the
-#   responder's socket, the README's demo command, load,
+#   responder's socket, the README's demo command (here and on a bare
+#   Debian 12 root), load,
 #   reload, restart (systemd) and scale-out under wrk, and valgrind.
 # Usage: bash tests/check-all.sh   (from anywhere; builds into build-check/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-deps=(build-essential cmake pkg-config clang-format cppcheck
-	libfcgi-dev libexpat1-dev libinih-dev libidn2-dev libssl-dev
-	libcmocka-dev nginx spawn-fcgi openssl curl libxml2-utils python3
-	clang libclang-rt-14-dev wrk valgrind systemd)
-if [ "$(id -u)" = 0 ]; then
-	echo "== installing dependencies"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${deps[@]}" >/dev/null
-	# node and npm run Thunderbird's own parser; a machine may already
-	# have them from another source, whose nodejs conflicts with Debian's npm.
-	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-		apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
-	fi
-else
-	echo "== not root: assuming dependencies are installed"
-fi
+# Everything the checks below run (tests/deps.sh): installed when missing,
+# as root; otherwise one line names what is missing and the run stops.
+# shellcheck source=tests/deps.sh
+. "$root/tests/deps.sh"
+mac_deps_install build demo test bench fresh
+
+echo "== the dependency and privilege probes"
+mkdir -p "$root/build-check"
+bash tests/probes.sh | tee "$root/build-check/probes.log"
+probes_pass=$(sed -n 's/^probes: \([0-9]*\) passed, 0 failed$/\1/p' "$root/build-check/probes.log")
 
 echo "== clang-format"
 mapfile -t sources < <(git ls-files '*.c' '*.h' 2>/dev/null || find lib fcgi tests -name '*.[ch]')
@@ -94,6 +89,12 @@ echo "== the README's first quick-start command (nginx/demo.sh)"
 bash tests/quickstart.sh | tee "$build/quickstart.log"
 qs_pass=$(sed -n 's/^quickstart: \([0-9]*\) passed, 0 failed$/\1/p' "$build/quickstart.log")
 
+# The same on a bare Debian 12 root (debootstrap minbase, cached in
+# /var/cache/mailautoconf-fresh), from a clone in root's home.
+echo "== the first quick-start command on a bare Debian 12 root"
+bash tests/fresh/run.sh | tee "$build/fresh.log"
+fresh_pass=$(sed -n 's/^fresh: \([0-9]*\) passed, 0 failed$/\1/p' "$build/fresh.log")
+
 # Without sanitizers, as deployed: wrk load, SIGHUP under load, the shipped
 # systemd unit under the real systemd, two responders in one upstream;
 # then valgrind on the unit tests and the running responder.
@@ -111,4 +112,4 @@ echo "== valgrind: unit tests and the responder"
 bash tests/load/valgrind.sh "$rbuild" | tee "$rbuild/valgrind.log"
 vg_pass=$(sed -n 's/^valgrind: \([0-9]*\) passed, 0 failed$/\1/p' "$rbuild/valgrind.log")
 
-echo "all: $((ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"
+echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"

@@ -7,6 +7,9 @@
 # ignores SIGINT, so the test sends SIGTERM.)
 # Usage, as root: bash tests/quickstart.sh   (closing line "quickstart:
 # N passed, M failed").
+#        bash tests/quickstart.sh --log FILE
+# checks the curl commands of a demo already running, whose output goes to
+# FILE, and leaves it running (tests/fresh/run.sh stops it as Ctrl-C would).
 # shellcheck source-path=SCRIPTDIR
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,14 +17,24 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/tests/lib.sh"
 report_prefix="quickstart: "
 cd "$root" || exit 2
-log=$(mktemp)
+attach=
+if [ "${1:-}" = --log ]; then
+	attach=${2:?usage: quickstart.sh [--log FILE]}
+	log=$attach
+else
+	log=$(mktemp)
+fi
 setup_logs=("$log")
 
-setsid bash nginx/demo.sh >"$log" 2>&1 </dev/null &
-demo=$!
-if ! wait_for 300 grep -q '^mailautoconf is running' "$log"; then
-	kill -TERM -- "-$demo" 2>/dev/null
-	setup_fail "demo.sh did not come up"
+if [ -z "$attach" ]; then
+	setsid bash nginx/demo.sh >"$log" 2>&1 </dev/null &
+	demo=$!
+	if ! wait_for 300 grep -q '^mailautoconf is running' "$log"; then
+		kill -TERM -- "-$demo" 2>/dev/null
+		setup_fail "demo.sh did not come up"
+	fi
+elif ! grep -q '^mailautoconf is running' "$log"; then
+	setup_fail "$log: no 'mailautoconf is running' line"
 fi
 
 # Each printed command, with what its answer must contain.
@@ -42,6 +55,7 @@ check "demo: Outlook Autodiscover POX -> settings" '<Encryption>SSL</Encryption>
 check "demo: Autodiscover v2 JSON -> URL" '"Protocol":"AutodiscoverV1"' "${cmds[3]}"
 check "demo: Apple profile -> aspen-config attachment" 'Content-Disposition: attachment; filename="example.com.mobileconfig"' "${cmds[4]}"
 check "demo: port-80 probe -> 302 to https" 'Location: https://autodiscover.example.org/autodiscover/autodiscover.xml' "${cmds[5]}"
+[ -z "$attach" ] || finish
 
 kill -TERM -- "-$demo" 2>/dev/null
 wait_for 20 sh -c "! kill -0 $demo 2>/dev/null" || kill -KILL -- "-$demo" 2>/dev/null

@@ -63,6 +63,8 @@ bench=$root/tests/bench
 . "$root/nginx/conf.sh"
 # shellcheck source=tests/lib.sh
 . "$root/tests/lib.sh" # wait_for
+# shellcheck source=tests/deps.sh
+. "$root/tests/deps.sh"
 
 # ---- options ----------------------------------------------------------------
 
@@ -128,22 +130,8 @@ targets=(responder null static)
 
 # ---- dependencies and build ---------------------------------------------------
 
-deps=(build-essential cmake pkg-config libfcgi-dev libexpat1-dev
-	libinih-dev libidn2-dev libssl-dev nginx spawn-fcgi openssl curl
-	wrk valgrind)
-
 install_deps() {
-	if dpkg-query -W -f='${db:Status-Abbrev}\n' "${deps[@]}" 2>&1 |
-		grep -vq '^ii '; then
-		echo "== installing dependencies"
-		DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${deps[@]}" \
-			>/dev/null
-	fi
-	command -v python3 >/dev/null || {
-		echo "bench: python3 is needed" >&2
-		exit 1
-	}
+	mac_deps_install build demo bench || exit 1
 }
 
 build_dir=$root/build-bench

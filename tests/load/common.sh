@@ -108,7 +108,7 @@ load_responder() { # spec config threads log [VAR=value...] bin
 	*) where=(-a 127.0.0.1 -p "$spec") ;;
 	esac
 	if [ "$(id -u)" = 0 ]; then
-		mac_spawn_ids "$1" "$config"
+		mac_spawn_ids "$1" "$config" ${load_behind+"${load_behind[@]}"}
 		ids=("${mac_ids[@]}")
 	fi
 	env "${envs[@]}" spawn-fcgi -n "${where[@]}" "${ids[@]}" -- \

@@ -96,6 +96,9 @@ cat >"$vgbin" <<EOF
 exec ${vg[*]} --log-file=$tmp/responder.vg $bin "\$@"
 EOF
 chmod 0755 "$vgbin"
+# The responder's user must reach the binary behind the wrapper, which may
+# sit in a folder others cannot enter (a clone in root's home).
+load_behind=("$bin")
 : >"$tmp/responder.vg"
 chmod 0666 "$tmp/responder.vg"
 load_responder "unix:$tmp/vg.sock" "$config" 8 "$tmp/responder.log" "$vgbin" ||
