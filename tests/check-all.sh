@@ -44,7 +44,7 @@ cmake --build "$build" -j "$(nproc)"
 echo "== unit and golden tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir "$build" --output-on-failure | tee "$build/ctest.log"
+ctest --test-dir "$build" --output-on-failure -LE e2e | tee "$build/ctest.log"
 ctest_total=$(sed -n 's/.* tests failed out of \([0-9]*\)/\1/p' "$build/ctest.log")
 
 # clang's UBSan checks what gcc's does not (pointer arithmetic on NULL),
@@ -53,7 +53,7 @@ echo "== the same with clang"
 cbuild="$root/build-check-clang"
 CC=clang cmake -S . -B "$cbuild" -DMAC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$cbuild" -j "$(nproc)"
-ctest --test-dir "$cbuild" --output-on-failure | tee "$cbuild/ctest.log"
+ctest --test-dir "$cbuild" --output-on-failure -LE e2e | tee "$cbuild/ctest.log"
 ctest_total=$((ctest_total + $(sed -n 's/.* tests failed out of \([0-9]*\)/\1/p' "$cbuild/ctest.log")))
 
 # libFuzzer on every input surface of lib/ (tests/fuzz/), ASan and UBSan,
@@ -112,4 +112,17 @@ echo "== valgrind: unit tests and the responder"
 bash tests/load/valgrind.sh "$rbuild" | tee "$rbuild/valgrind.log"
 vg_pass=$(sed -n 's/^valgrind: \([0-9]*\) passed, 0 failed$/\1/p' "$rbuild/valgrind.log")
 
-echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0})) passed, 0 failed"
+echo "== replicas under systemd (the template unit)"
+bash tests/load/replicas.sh "$rbuild" | tee "$rbuild/replicas.log"
+rep_pass=$(sed -n 's/^replicas: \([0-9]*\) passed, 0 failed$/\1/p' "$rbuild/replicas.log")
+
+echo "== the Debian package: cpack, lintian, contents"
+bash tests/package/run.sh "$root" | tee "$root/build-package.log"
+pkg_pass=$(sed -n 's/^package: \([0-9]*\) passed, 0 failed$/\1/p' "$root/build-package.log")
+
+echo "== the package on a bare Debian 12 root: install, systemd, nginx, purge"
+bash tests/fresh/run.sh --deb "$(cat "$root/build-package/deb-path")" |
+	tee "$build/fresh-deb.log"
+fdeb_pass=$(sed -n 's/^fresh: \([0-9]*\) passed, 0 failed$/\1/p' "$build/fresh-deb.log")
+
+echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0} + ${rep_pass:-0} + ${pkg_pass:-0} + ${fdeb_pass:-0})) passed, 0 failed"

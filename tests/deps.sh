@@ -31,11 +31,12 @@ mac_deps_demo=(nginx spawn-fcgi openssl curl)
 # list), debootstrap (tests/fresh/run.sh).
 mac_deps_test=(libcmocka-dev clang-format cppcheck libxml2-utils python3
 	clang libclang-rt-14-dev wrk valgrind systemd nodejs npm procps
-	iproute2 git debootstrap ca-certificates)
+	iproute2 git debootstrap ca-certificates dpkg-dev lintian
+	libnginx-mod-stream prometheus bind9-utils)
 # What tests/fresh/run.sh runs.
 mac_deps_fresh=(debootstrap git)
 # What tests/bench/run.sh runs beyond the demo's.
-mac_deps_bench=(wrk valgrind python3 procps)
+mac_deps_bench=(wrk valgrind python3 procps bc time)
 
 # Packages that a machine may have from another source: present when the
 # command is on PATH.  node from nodesource is not Debian's nodejs and
