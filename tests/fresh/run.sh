@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's quick-start commands on a bare Debian 12, as a new user
 # meets them: a `debootstrap --variant=minbase bookworm` root plus git, the
-# repository cloned (from this checkout's committed HEAD) into root's home,
-# /root/mailautoconf, with nothing beside it, and the commands run there as
-# root.
+# repository cloned (from this checkout's committed HEAD) into root's home
+# inside the root ($clone below), with nothing beside it, and the commands
+# run there as root.
 #
 # Usage, as root: bash tests/fresh/run.sh [--full] [--keep]
 #                 bash tests/fresh/run.sh --deb FILE [--keep]
@@ -19,7 +19,7 @@
 # Each run starts from a copy of the pristine root, given this machine's
 # resolver (/etc/resolv.conf), local certificate authorities
 # (/usr/local/share/ca-certificates, /etc/ssl/certs), apt sources and
-# settings, npm configuration (/etc/npmrc, /root/.npmrc) and proxy
+# settings, npm configuration (/etc/npmrc and root's own) and proxy
 # variables, so its package clients reach the registries as this
 # machine's do.  The commands run with the root as / (pivot_root) in
 # private mount and PID namespaces (/proc, /sys, /dev, /dev/pts, /dev/shm
@@ -69,6 +69,12 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+
+# Where the clone lives inside the bare root: root's home, where a new user
+# running as root clones it; and this machine's own npm settings, handed
+# to the root like its resolver.
+clone=/root/mailautoconf # outside-paths: allow (a path inside the bare root)
+npmrc_root=/root/.npmrc # outside-paths: allow (copied into the root, as its resolver is)
 
 # The environment of a root login on the root, with the host's proxy
 # settings only.
@@ -296,11 +302,11 @@ if [ -n "$inside" ]; then
 
 	# 1. The first command, from a terminal: its own process group, SIGINT
 	# not ignored.
-	echo "== bash nginx/demo.sh in $rootfs/root/mailautoconf"
+	echo "== bash nginx/demo.sh in $rootfs$clone"
 	demo_log=$logs/demo.log
 	t0=$SECONDS
 	setsid env --default-signal=INT "${pivot[@]}" "$rootfs" \
-		"${root_env[@]}" bash -c 'cd /root/mailautoconf && exec bash nginx/demo.sh' \
+		"${root_env[@]}" bash -c 'cd "$1" && exec bash nginx/demo.sh' _ "$clone" \
 		>"$demo_log" 2>&1 </dev/null &
 	demo=$!
 	came_up=
@@ -325,7 +331,7 @@ if [ -n "$inside" ]; then
 	if [ -n "$came_up" ]; then
 		# The printed curl commands, run inside the root.
 		cp "$demo_log" "$rootfs/tmp/demo.log"
-		in_root bash /root/mailautoconf/tests/quickstart.sh --log /tmp/demo.log \
+		in_root bash "$clone/tests/quickstart.sh" --log /tmp/demo.log \
 			>"$logs/quickstart.log" 2>&1 || true
 		rm -f "$rootfs/tmp/demo.log"
 		sed -n '/^ok   \|^FAIL \|^     /p' "$logs/quickstart.log"
@@ -373,10 +379,10 @@ if [ -n "$inside" ]; then
 
 	# 2. The second command.
 	if [ "$full" = 1 ]; then
-		echo "== bash tests/check-all.sh in $rootfs/root/mailautoconf"
+		echo "== bash tests/check-all.sh in $rootfs$clone"
 		t0=$SECONDS
 		rc=0
-		in_root bash -c 'cd /root/mailautoconf && exec bash tests/check-all.sh' \
+		in_root bash -c 'cd "$1" && exec bash tests/check-all.sh' _ "$clone" \
 			</dev/null >"$logs/check-all.log" 2>&1 || rc=$?
 		took=$((SECONDS - t0))
 		all=$(sed -n 's/^all: \([0-9]* passed, [0-9]* failed\)$/\1/p' "$logs/check-all.log")
@@ -487,7 +493,7 @@ for f in /etc/apt/apt.conf.d/*; do
 	[ -f "$f" ] && [ ! -e "$rootfs$f" ] && grep -q 'Acquire' "$f" &&
 		cp "$f" "$rootfs$f"
 done
-for f in /etc/npmrc /root/.npmrc; do
+for f in /etc/npmrc "$npmrc_root"; do
 	[ -f "$f" ] && cp -p "$f" "$rootfs$f"
 done
 
@@ -496,10 +502,10 @@ if [ -n "$deb" ]; then
 	cp "$deb" "$rootfs/tmp/"
 	deb=/tmp/$(basename "$deb")
 else
-	echo "== git clone of $(git -C "$src" rev-parse --short HEAD) into /root/mailautoconf"
-	git clone -q --no-hardlinks "$src" "$rootfs/root/mailautoconf"
-	chmod 0700 "$rootfs/root" "$rootfs/root/mailautoconf"
-	ls -A "$rootfs/root"
+	echo "== git clone of $(git -C "$src" rev-parse --short HEAD) into $clone"
+	git clone -q --no-hardlinks "$src" "$rootfs$clone"
+	chmod 0700 "$rootfs${clone%/*}" "$rootfs$clone"
+	ls -A "$rootfs${clone%/*}"
 fi
 
 mkdir -p "$work/logs"
