@@ -35,12 +35,18 @@
 
 int debug_log; /* -d: one line per request, address included */
 
+/*
+ * A FastCGI parameter lookup: the value of the parameter name,
+ * NUL-terminated, or NULL if the request has none.  ctx is the caller's.
+ */
+typedef const char *(*marshal_param_fn)(void *ctx, const char *name);
+
 /* A parameter as a counted string; absent and empty are both empty. */
 static struct mac_str
-req_param(const FCGX_Request *fr, const char *name)
+req_param(marshal_param_fn get, void *ctx, const char *name)
 {
 	struct mac_str s = {"", 0};
-	const char *v = FCGX_GetParam(name, fr->envp);
+	const char *v = get(ctx, name);
 
 	if (v != NULL) {
 		s.p = v;
@@ -59,15 +65,16 @@ static const struct {
 };
 
 /*
- * Fill in everything but the body from the FastCGI parameters (RFC 3875
- * §4.1).  The path is nginx's decoded $document_uri, else SCRIPT_NAME,
- * else REQUEST_URI up to '?'.  Strings are borrowed from fr.
+ * Fill in everything but the body and the time from the FastCGI
+ * parameters (RFC 3875 §4.1), which get(ctx, name) returns.  The path is
+ * nginx's decoded $document_uri, else SCRIPT_NAME, else REQUEST_URI up
+ * to '?'.  The strings are borrowed from what get() returns and must
+ * outlive req.
  */
 static void
-req_fill(const FCGX_Request *fr, struct mac_req *req)
+marshal_req(struct mac_req *req, marshal_param_fn get, void *ctx)
 {
-	const char *m = FCGX_GetParam("REQUEST_METHOD", fr->envp);
-	struct timespec ts;
+	const char *m = get(ctx, "REQUEST_METHOD");
 	size_t i;
 
 	memset(req, 0, sizeof(*req));
@@ -76,21 +83,38 @@ req_fill(const FCGX_Request *fr, struct mac_req *req)
 	     m != NULL && i < sizeof(req_methods) / sizeof(req_methods[0]); i++)
 		if (strcmp(m, req_methods[i].name) == 0)
 			req->method = req_methods[i].m;
-	req->path = req_param(fr, "DOCUMENT_URI");
+	req->path = req_param(get, ctx, "DOCUMENT_URI");
 	if (req->path.len == 0)
-		req->path = req_param(fr, "SCRIPT_NAME");
+		req->path = req_param(get, ctx, "SCRIPT_NAME");
 	if (req->path.len == 0) {
-		req->path = req_param(fr, "REQUEST_URI");
+		req->path = req_param(get, ctx, "REQUEST_URI");
 		req->path.len = strcspn(req->path.p, "?");
 	}
-	req->query = req_param(fr, "QUERY_STRING");
-	req->host = req_param(fr, "HTTP_HOST");
-	req->content_type = req_param(fr, "CONTENT_TYPE");
+	req->query = req_param(get, ctx, "QUERY_STRING");
+	req->host = req_param(get, ctx, "HTTP_HOST");
+	req->content_type = req_param(get, ctx, "CONTENT_TYPE");
+}
+
+/* marshal_req()'s lookup in a request libfcgi has read. */
+static const char *
+req_getparam(void *ctx, const char *name)
+{
+	const FCGX_Request *fr = ctx;
+
+	return FCGX_GetParam(name, fr->envp);
+}
+
+/* Milliseconds since midnight UTC, for struct mac_req's now_ms. */
+static uint32_t
+req_now_ms(void)
+{
+	struct timespec ts;
+
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (ts.tv_sec < 0)
 		ts.tv_sec = 0;
-	req->now_ms = (uint32_t)((ts.tv_sec % SECS_PER_DAY) * MS_PER_SEC +
-				 ts.tv_nsec / NS_PER_MS);
+	return (uint32_t)((ts.tv_sec % SECS_PER_DAY) * MS_PER_SEC +
+			  ts.tv_nsec / NS_PER_MS);
 }
 
 /*
@@ -109,16 +133,16 @@ req_fill(const FCGX_Request *fr, struct mac_req *req)
 static int
 body_read(struct worker *w, FCGX_Request *fr, struct mac_req *req)
 {
-	struct mac_str cl = req_param(fr, "CONTENT_LENGTH");
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
 	unsigned long long want = 0;
 	size_t left, cap = w->stdin_cap, take;
 	int n, have_cl = 0;
 	char *end;
 
-	if (cl.len > 0) {
+	if (cl != NULL && cl[0] != '\0') {
 		errno = 0;
-		want = strtoull(cl.p, &end, 10);
-		have_cl = *end == '\0' && errno == 0 && cl.p[0] != '-';
+		want = strtoull(cl, &end, 10);
+		have_cl = *end == '\0' && errno == 0 && cl[0] != '-';
 		if (!have_cl)
 			want = 0; /* nginx never sends this; read what comes */
 	}
@@ -163,37 +187,59 @@ body_read(struct worker *w, FCGX_Request *fr, struct mac_req *req)
 }
 
 /*
- * Write the answer: headers and, unless the method was HEAD, the body,
- * assembled in w->out and handed to libfcgi in one FCGX_PutStr().
+ * Assemble the answer into out (cap bytes): the header block from
+ * http_head(), then, unless method is HEAD, the body.  A body that failed
+ * (r->body.err) is never sent in part: r->body.len is set to 0 and its
+ * error answered, unless e already is one.  If the header block cannot
+ * be formatted, or the answer does not fit in cap, *fallback is set and
+ * the answer is a bodiless 500 instead.  Returns the length of the
+ * answer, 0 if not even that fits.
  */
-static void
-resp_write(struct worker *w, FCGX_Request *fr, const struct mac_req *req,
-    enum mac_err e)
+static size_t
+marshal_answer(char *out, size_t cap, enum mac_method method, enum mac_err e,
+    struct mac_resp *r, int *fallback)
 {
-	struct mac_resp *r = &w->resp;
-	struct mac_resp fallback;
+	struct mac_resp fb;
 	size_t n;
 
+	*fallback = 0;
 	if (r->body.err != MAC_OK) {
 		if (e == MAC_OK)
 			e = r->body.err;
 		r->body.len = 0; /* never half a document */
 	}
-	n = http_head(w->out, HTTP_HEAD_MAX, e, r);
-	if (n == 0) {
-		log_write(LOG_ERR, "%s: cannot format the headers for \"%s\"",
-		    __func__, mac_strerror(e));
-		memset(&fallback, 0, sizeof(fallback));
-		fallback.content_type = "text/plain; charset=utf-8";
-		r = &fallback;
-		e = MAC_ENOMEM;
-		if ((n = http_head(w->out, HTTP_HEAD_MAX, e, r)) == 0)
-			return;
+	n = http_head(out, cap, e, r);
+	if (n == 0 || (method != MAC_M_HEAD && r->body.len > cap - n)) {
+		*fallback = 1;
+		memset(&fb, 0, sizeof(fb));
+		fb.content_type = "text/plain; charset=utf-8";
+		return http_head(out, cap, MAC_ENOMEM, &fb);
 	}
-	if (req->method != MAC_M_HEAD && r->body.len > 0) {
-		memcpy(w->out + n, r->body.p, r->body.len);
+	if (method != MAC_M_HEAD && r->body.len > 0) {
+		memcpy(out + n, r->body.p, r->body.len);
 		n += r->body.len;
 	}
+	return n;
+}
+
+/*
+ * Write the answer marshal_answer() assembles in w->out, in one
+ * FCGX_PutStr().
+ */
+static void
+resp_write(struct worker *w, FCGX_Request *fr, const struct mac_req *req,
+    enum mac_err e)
+{
+	size_t n;
+	int fallback;
+
+	n = marshal_answer(
+	    w->out, sizeof(w->out), req->method, e, &w->resp, &fallback);
+	if (fallback)
+		log_write(LOG_ERR, "%s: cannot format the answer for \"%s\"",
+		    __func__, mac_strerror(e));
+	if (n == 0)
+		return;
 	if (FCGX_PutStr(w->out, (int)n, fr->out) != (int)n)
 		fr->keepConnection = 0; /* nginx went away; nothing to log */
 }
@@ -244,7 +290,8 @@ req_serve(struct worker *w, FCGX_Request *fr)
 	struct mac_req req;
 	enum mac_err e;
 
-	req_fill(fr, &req);
+	marshal_req(&req, req_getparam, fr);
+	req.now_ms = req_now_ms();
 	if (body_read(w, fr, &req) != 0)
 		return -1;
 	cfg = cfgswap_acquire(w->slot);
