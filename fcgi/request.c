@@ -35,66 +35,6 @@
 
 int debug_log; /* -d: one line per request, address included */
 
-/*
- * A FastCGI parameter lookup: the value of the parameter name,
- * NUL-terminated, or NULL if the request has none.  ctx is the caller's.
- */
-typedef const char *(*marshal_param_fn)(void *ctx, const char *name);
-
-/* A parameter as a counted string; absent and empty are both empty. */
-static struct mac_str
-req_param(marshal_param_fn get, void *ctx, const char *name)
-{
-	struct mac_str s = {"", 0};
-	const char *v = get(ctx, name);
-
-	if (v != NULL) {
-		s.p = v;
-		s.len = strlen(v);
-	}
-	return s;
-}
-
-static const struct {
-	const char *name;
-	enum mac_method m;
-} req_methods[] = {
-    {"GET", MAC_M_GET},
-    {"HEAD", MAC_M_HEAD},
-    {"POST", MAC_M_POST},
-};
-
-/*
- * Fill in everything but the body and the time from the FastCGI
- * parameters (RFC 3875 §4.1), which get(ctx, name) returns.  The path is
- * nginx's decoded $document_uri, else SCRIPT_NAME, else REQUEST_URI up
- * to '?'.  The strings are borrowed from what get() returns and must
- * outlive req.
- */
-static void
-marshal_req(struct mac_req *req, marshal_param_fn get, void *ctx)
-{
-	const char *m = get(ctx, "REQUEST_METHOD");
-	size_t i;
-
-	memset(req, 0, sizeof(*req));
-	req->method = MAC_M_OTHER;
-	for (i = 0;
-	     m != NULL && i < sizeof(req_methods) / sizeof(req_methods[0]); i++)
-		if (strcmp(m, req_methods[i].name) == 0)
-			req->method = req_methods[i].m;
-	req->path = req_param(get, ctx, "DOCUMENT_URI");
-	if (req->path.len == 0)
-		req->path = req_param(get, ctx, "SCRIPT_NAME");
-	if (req->path.len == 0) {
-		req->path = req_param(get, ctx, "REQUEST_URI");
-		req->path.len = strcspn(req->path.p, "?");
-	}
-	req->query = req_param(get, ctx, "QUERY_STRING");
-	req->host = req_param(get, ctx, "HTTP_HOST");
-	req->content_type = req_param(get, ctx, "CONTENT_TYPE");
-}
-
 /* marshal_req()'s lookup in a request libfcgi has read. */
 static const char *
 req_getparam(void *ctx, const char *name)
@@ -184,42 +124,6 @@ body_read(struct worker *w, FCGX_Request *fr, struct mac_req *req)
 		fr->keepConnection = 0;
 	}
 	return 0;
-}
-
-/*
- * Assemble the answer into out (cap bytes): the header block from
- * http_head(), then, unless method is HEAD, the body.  A body that failed
- * (r->body.err) is never sent in part: r->body.len is set to 0 and its
- * error answered, unless e already is one.  If the header block cannot
- * be formatted, or the answer does not fit in cap, *fallback is set and
- * the answer is a bodiless 500 instead.  Returns the length of the
- * answer, 0 if not even that fits.
- */
-static size_t
-marshal_answer(char *out, size_t cap, enum mac_method method, enum mac_err e,
-    struct mac_resp *r, int *fallback)
-{
-	struct mac_resp fb;
-	size_t n;
-
-	*fallback = 0;
-	if (r->body.err != MAC_OK) {
-		if (e == MAC_OK)
-			e = r->body.err;
-		r->body.len = 0; /* never half a document */
-	}
-	n = http_head(out, cap, e, r);
-	if (n == 0 || (method != MAC_M_HEAD && r->body.len > cap - n)) {
-		*fallback = 1;
-		memset(&fb, 0, sizeof(fb));
-		fb.content_type = "text/plain; charset=utf-8";
-		return http_head(out, cap, MAC_ENOMEM, &fb);
-	}
-	if (method != MAC_M_HEAD && r->body.len > 0) {
-		memcpy(out + n, r->body.p, r->body.len);
-		n += r->body.len;
-	}
-	return n;
 }
 
 /*
