@@ -2,12 +2,13 @@
  * SPDX-License-Identifier: ISC
  * Copyright (c) the mailautoconf developers
  *
- * Request marshalling: copy one request that libfcgi has read out of
- * its FastCGI parameters and FCGI_STDIN into a struct mac_req, answer it
- * with mac_handle() from the configuration pinned through cfgswap, and
- * write the headers from http_head() and the body back in one piece
- * (-d: and log one line about it).  It never routes, parses a query or a
- * body, renders, or holds a status number; lib/ and http.c do that.
+ * One request: take the request libfcgi has read, its FastCGI
+ * parameters (through marshal_req()) and FCGI_STDIN, into a struct
+ * mac_req, answer it with mac_handle() from the configuration pinned
+ * through cfgswap, and write the bytes marshal_answer() makes back in
+ * one piece (-d: and log one line about it).  It never routes, parses a
+ * query or a body, renders, or holds a status number; lib/, marshal.c
+ * and http.c do that.
  */
 #include <errno.h>
 #include <stdint.h>
