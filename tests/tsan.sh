@@ -4,7 +4,8 @@
 # installed, else gcc), then
 #
 #   1 tests/unit/test_cfgswap.c (the swap's unit tests, its stress run of
-#     reader threads against 1999 publishes) under TSan: passes, no report
+#     reader threads against the publisher for 0.5 s) under TSan: passes,
+#     no report
 #   2 a short load with reloads: the TSan responder on its own socket
 #     (-s unix:PATH) behind nginx (TLS on loopback, the shipped snippets),
 #     driven by wrk with tests/load/mixed.lua for MAC_TSAN_SECS (10) s

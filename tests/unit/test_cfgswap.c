@@ -33,8 +33,16 @@
 
 #define CFG_MAGIC 0x6366676du /* "cfgm" */
 #define STRESS_READERS 4
-#define STRESS_PUBLISHES 2000
-#define WAIT_NS (20 * 1000 * 1000L) /* 20 ms: "publish is still waiting" */
+/*
+ * The stress run publishes for STRESS_NS, at least STRESS_MIN and at most
+ * STRESS_MAX times: some thousands under ASan or TSan, a few hundred
+ * under valgrind, whose one-thread-at-a-time scheduling makes each
+ * publish wait long for the readers.
+ */
+#define STRESS_MIN 200
+#define STRESS_MAX 20000
+#define STRESS_NS (500 * 1000 * 1000L) /* 0.5 s */
+#define WAIT_NS (20 * 1000 * 1000L)    /* 20 ms: "publish is still waiting" */
 
 struct mac_cfg {
 	unsigned magic;
@@ -46,13 +54,13 @@ struct mac_cfg {
 static struct mac_cfg *made; /* kept configurations, through ->all */
 static atomic_int frees;     /* mac_cfg_free() calls in this test */
 static int free_for_real;    /* the stress test: free() them */
-static atomic_int freed_gen[STRESS_PUBLISHES + 1]; /* calls per gen */
+static atomic_int freed_gen[STRESS_MAX + 1]; /* calls per gen */
 
 /* cfgswap.c's only call out. */
 void
 mac_cfg_free(struct mac_cfg *c)
 {
-	if (c->gen <= STRESS_PUBLISHES)
+	if (c->gen <= STRESS_MAX)
 		atomic_fetch_add(&freed_gen[c->gen], 1);
 	atomic_fetch_add(&frees, 1);
 	if (!free_for_real) {
@@ -89,7 +97,7 @@ setup(void **state)
 	made = NULL;
 	free_for_real = 0;
 	atomic_store(&frees, 0);
-	for (g = 0; g <= STRESS_PUBLISHES; g++)
+	for (g = 0; g <= STRESS_MAX; g++)
 		atomic_store(&freed_gen[g], 0);
 	return 0;
 }
@@ -254,6 +262,7 @@ struct reader {
 };
 
 static atomic_int stress_stop;
+static atomic_int stress_ready; /* readers that have pinned once */
 
 static void *
 reader_main(void *arg)
@@ -276,14 +285,15 @@ reader_main(void *arg)
 			r->went_back++;
 		last = c->gen;
 		cfgswap_release(r->slot);
-		r->pins++;
+		if (r->pins++ == 0)
+			atomic_fetch_add(&stress_ready, 1);
 	}
 	return NULL;
 }
 
 /*
  * STRESS_READERS threads pin and drop as fast as they can while the main
- * thread publishes STRESS_PUBLISHES - 1 new configurations, each freed
+ * thread publishes new configurations (STRESS_NS, STRESS_MIN), each freed
  * for real when replaced.  No reader may see a configuration already
  * freed, or an older one after a newer; every replaced configuration is
  * freed exactly once, the last published one not at all, and it is what
@@ -293,40 +303,52 @@ static void
 test_stress(void **state)
 {
 	struct reader rd[STRESS_READERS];
-	struct mac_cfg *last;
+	struct mac_cfg *last = NULL;
 	unsigned long pins = 0;
-	unsigned g;
+	struct timespec t0, t;
+	long ns;
+	unsigned g, n;
 	size_t i;
 
 	(void)state;
 	free_for_real = 1;
 	assert_int_equal(cfgswap_init(STRESS_READERS + 1, cfg_new(1)), 0);
 	atomic_store(&stress_stop, 0);
+	atomic_store(&stress_ready, 0);
 	for (i = 0; i < STRESS_READERS; i++) {
 		memset(&rd[i], 0, sizeof(rd[i]));
 		rd[i].slot = i;
 		assert_int_equal(
 		    pthread_create(&rd[i].tid, NULL, reader_main, &rd[i]), 0);
 	}
-	for (g = 2; g <= STRESS_PUBLISHES; g++)
-		cfgswap_publish(last = cfg_new(g));
+	/* Publish only while every reader is busy. */
+	while (atomic_load(&stress_ready) < STRESS_READERS)
+		pause_ns(1000 * 1000L);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (n = 2;; n++) {
+		cfgswap_publish(last = cfg_new(n));
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ns = (t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec -
+		     t0.tv_nsec;
+		if (n == STRESS_MAX || (n >= STRESS_MIN && ns >= STRESS_NS))
+			break;
+	}
 	atomic_store(&stress_stop, 1);
 	for (i = 0; i < STRESS_READERS; i++) {
 		assert_int_equal(pthread_join(rd[i].tid, NULL), 0);
 		assert_int_equal(rd[i].bad_magic, 0);
 		assert_int_equal(rd[i].freed_seen, 0);
 		assert_int_equal(rd[i].went_back, 0);
+		assert_true(rd[i].pins > 0);
 		pins += rd[i].pins;
 	}
-	print_message("%lu pins by %d readers during %d publishes\n", pins,
-	    STRESS_READERS, STRESS_PUBLISHES - 1);
-	assert_true(pins > 0);
-	assert_int_equal(atomic_load(&frees), STRESS_PUBLISHES - 1);
-	for (g = 1; g <= STRESS_PUBLISHES; g++)
-		assert_int_equal(
-		    atomic_load(&freed_gen[g]), g == STRESS_PUBLISHES ? 0 : 1);
+	print_message("%lu pins by %d readers during %u publishes\n", pins,
+	    STRESS_READERS, n - 1);
+	assert_int_equal(atomic_load(&frees), n - 1);
+	for (g = 1; g <= n; g++)
+		assert_int_equal(atomic_load(&freed_gen[g]), g == n ? 0 : 1);
 	assert_ptr_equal(cfgswap_acquire(STRESS_READERS), last);
-	assert_int_equal(last->gen, STRESS_PUBLISHES);
+	assert_int_equal(last->gen, n);
 	assert_int_equal(last->magic, CFG_MAGIC);
 	cfgswap_release(STRESS_READERS);
 	free(last);
