@@ -4,7 +4,8 @@
  *
  * The front end's pure formatting layer (library mac_front): the single
  * mapping from enum mac_err to an HTTP status, the reason phrases, and the
- * CGI response header block (RFC 3875 §6.3).  Linked by the FastCGI binary
+ * CGI response header block (RFC 3875 §6.3) in http.c; the request and
+ * answer marshalling in marshal.c.  Linked by the FastCGI binary
  * and by the golden-test driver alike, so nothing declared here may do
  * I/O, allocate or keep state.
  */
@@ -21,5 +22,14 @@
 int http_status(enum mac_err);
 const char *http_reason(int status);
 size_t http_head(char *out, size_t cap, enum mac_err, const struct mac_resp *);
+
+/*
+ * A FastCGI parameter lookup: the value of the parameter name,
+ * NUL-terminated, or NULL if the request has none.  ctx is the caller's.
+ */
+typedef const char *(*marshal_param_fn)(void *ctx, const char *name);
+void marshal_req(struct mac_req *, marshal_param_fn, void *ctx);
+size_t marshal_answer(char *out, size_t cap, enum mac_method, enum mac_err,
+    struct mac_resp *, int *fallback);
 
 #endif

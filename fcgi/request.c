@@ -2,13 +2,14 @@
  * SPDX-License-Identifier: ISC
  * Copyright (c) the mailautoconf developers
  *
- * Request marshalling: copy one request that libfcgi has read out of
- * its FastCGI parameters and FCGI_STDIN into a struct mac_req, answer it
- * with mac_handle() from the configuration pinned through cfgswap (or,
- * at METRICS_PATH, with metrics_handle()), count it (metrics.c), and
- * write the headers from http_head() and the body back in one piece
- * (-d: and log one line about it).  It never routes, parses a query or a
- * body, renders, or holds a status number; lib/ and http.c do that.
+ * One request: take the request libfcgi has read, its FastCGI
+ * parameters (through marshal_req()) and FCGI_STDIN, into a struct
+ * mac_req, answer it with mac_handle() from the configuration pinned
+ * through cfgswap (or, at METRICS_PATH, with metrics_handle()), count it
+ * (metrics.c), and write the bytes marshal_answer() makes back in one
+ * piece (-d: and log one line about it).  It never routes, parses a
+ * query or a body, renders, or holds a status number; lib/, marshal.c
+ * and http.c do that.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -37,62 +38,26 @@
 
 int debug_log; /* -d: one line per request, address included */
 
-/* A parameter as a counted string; absent and empty are both empty. */
-static struct mac_str
-req_param(const FCGX_Request *fr, const char *name)
+/* marshal_req()'s lookup in a request libfcgi has read. */
+static const char *
+req_getparam(void *ctx, const char *name)
 {
-	struct mac_str s = {"", 0};
-	const char *v = FCGX_GetParam(name, fr->envp);
+	const FCGX_Request *fr = ctx;
 
-	if (v != NULL) {
-		s.p = v;
-		s.len = strlen(v);
-	}
-	return s;
+	return FCGX_GetParam(name, fr->envp);
 }
 
-static const struct {
-	const char *name;
-	enum mac_method m;
-} req_methods[] = {
-    {"GET", MAC_M_GET},
-    {"HEAD", MAC_M_HEAD},
-    {"POST", MAC_M_POST},
-};
-
-/*
- * Fill in everything but the body from the FastCGI parameters (RFC 3875
- * §4.1).  The path is nginx's decoded $document_uri, else SCRIPT_NAME,
- * else REQUEST_URI up to '?'.  Strings are borrowed from fr.
- */
-static void
-req_fill(const FCGX_Request *fr, struct mac_req *req)
+/* Milliseconds since midnight UTC, for struct mac_req's now_ms. */
+static uint32_t
+req_now_ms(void)
 {
-	const char *m = FCGX_GetParam("REQUEST_METHOD", fr->envp);
 	struct timespec ts;
-	size_t i;
 
-	memset(req, 0, sizeof(*req));
-	req->method = MAC_M_OTHER;
-	for (i = 0;
-	     m != NULL && i < sizeof(req_methods) / sizeof(req_methods[0]); i++)
-		if (strcmp(m, req_methods[i].name) == 0)
-			req->method = req_methods[i].m;
-	req->path = req_param(fr, "DOCUMENT_URI");
-	if (req->path.len == 0)
-		req->path = req_param(fr, "SCRIPT_NAME");
-	if (req->path.len == 0) {
-		req->path = req_param(fr, "REQUEST_URI");
-		req->path.len = strcspn(req->path.p, "?");
-	}
-	req->query = req_param(fr, "QUERY_STRING");
-	req->host = req_param(fr, "HTTP_HOST");
-	req->content_type = req_param(fr, "CONTENT_TYPE");
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (ts.tv_sec < 0)
 		ts.tv_sec = 0;
-	req->now_ms = (uint32_t)((ts.tv_sec % SECS_PER_DAY) * MS_PER_SEC +
-				 ts.tv_nsec / NS_PER_MS);
+	return (uint32_t)((ts.tv_sec % SECS_PER_DAY) * MS_PER_SEC +
+			  ts.tv_nsec / NS_PER_MS);
 }
 
 /*
@@ -111,16 +76,16 @@ req_fill(const FCGX_Request *fr, struct mac_req *req)
 static int
 body_read(struct worker *w, FCGX_Request *fr, struct mac_req *req)
 {
-	struct mac_str cl = req_param(fr, "CONTENT_LENGTH");
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
 	unsigned long long want = 0;
 	size_t left, cap = w->stdin_cap, take;
 	int n, have_cl = 0;
 	char *end;
 
-	if (cl.len > 0) {
+	if (cl != NULL && cl[0] != '\0') {
 		errno = 0;
-		want = strtoull(cl.p, &end, 10);
-		have_cl = *end == '\0' && errno == 0 && cl.p[0] != '-';
+		want = strtoull(cl, &end, 10);
+		have_cl = *end == '\0' && errno == 0 && cl[0] != '-';
 		if (!have_cl)
 			want = 0; /* nginx never sends this; read what comes */
 	}
@@ -165,37 +130,23 @@ body_read(struct worker *w, FCGX_Request *fr, struct mac_req *req)
 }
 
 /*
- * Write the answer: headers and, unless the method was HEAD, the body,
- * assembled in w->out and handed to libfcgi in one FCGX_PutStr().
+ * Write the answer marshal_answer() assembles in w->out, in one
+ * FCGX_PutStr().
  */
 static void
 resp_write(struct worker *w, FCGX_Request *fr, const struct mac_req *req,
     enum mac_err e)
 {
-	struct mac_resp *r = &w->resp;
-	struct mac_resp fallback;
 	size_t n;
+	int fallback;
 
-	if (r->body.err != MAC_OK) {
-		if (e == MAC_OK)
-			e = r->body.err;
-		r->body.len = 0; /* never half a document */
-	}
-	n = http_head(w->out, HTTP_HEAD_MAX, e, r);
-	if (n == 0) {
-		log_write(LOG_ERR, "%s: cannot format the headers for \"%s\"",
+	n = marshal_answer(
+	    w->out, sizeof(w->out), req->method, e, &w->resp, &fallback);
+	if (fallback)
+		log_write(LOG_ERR, "%s: cannot format the answer for \"%s\"",
 		    __func__, mac_strerror(e));
-		memset(&fallback, 0, sizeof(fallback));
-		fallback.content_type = "text/plain; charset=utf-8";
-		r = &fallback;
-		e = MAC_ENOMEM;
-		if ((n = http_head(w->out, HTTP_HEAD_MAX, e, r)) == 0)
-			return;
-	}
-	if (req->method != MAC_M_HEAD && r->body.len > 0) {
-		memcpy(w->out + n, r->body.p, r->body.len);
-		n += r->body.len;
-	}
+	if (n == 0)
+		return;
 	if (FCGX_PutStr(w->out, (int)n, fr->out) != (int)n)
 		fr->keepConnection = 0; /* nginx went away; nothing to log */
 }
@@ -247,7 +198,8 @@ req_serve(struct worker *w, FCGX_Request *fr)
 	enum mac_err e;
 	uint64_t start = metrics_clock();
 
-	req_fill(fr, &req);
+	marshal_req(&req, req_getparam, fr);
+	req.now_ms = req_now_ms();
 	if (body_read(w, fr, &req) != 0)
 		return -1;
 	if (!metrics_handle(&req, &w->resp, &e)) {

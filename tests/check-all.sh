@@ -9,7 +9,8 @@
 #   account-setup code on the golden answers, Evolution's own lookup
 #   against nginx and the responder, the end-to-end tests through real
 #   nginx and spawn-fcgi on loopback, raw FastCGI fault cases against the
-#   responder's socket, the README's demo command (here and on a bare
+#   responder's socket, ThreadSanitizer on the configuration swap and
+#   under load, the README's demo command (here and on a bare
 #   Debian 12 root), load,
 #   reload, restart (systemd) and scale-out under wrk, and valgrind.
 # Usage: bash tests/check-all.sh   (from anywhere; builds into build-check/)
@@ -85,6 +86,12 @@ echo "== FastCGI faults (raw records straight to the responder's socket)"
 bash tests/faults/run.sh "$build" | tee "$build/faults.log"
 faults_pass=$(sed -n 's/^faults: \([0-9]*\) passed, 0 failed$/\1/p' "$build/faults.log")
 
+echo "== ThreadSanitizer: the configuration swap, and load with reloads"
+tbuild="$root/build-check-tsan"
+mkdir -p "$tbuild"
+bash tests/tsan.sh "$tbuild" | tee "$tbuild/tsan.log"
+tsan_pass=$(sed -n 's/^tsan: \([0-9]*\) passed, 0 failed$/\1/p' "$tbuild/tsan.log")
+
 echo "== the README's first quick-start command (nginx/demo.sh)"
 bash tests/quickstart.sh | tee "$build/quickstart.log"
 qs_pass=$(sed -n 's/^quickstart: \([0-9]*\) passed, 0 failed$/\1/p' "$build/quickstart.log")
@@ -125,4 +132,4 @@ bash tests/fresh/run.sh --deb "$(cat "$root/build-package/deb-path")" |
 	tee "$build/fresh-deb.log"
 fdeb_pass=$(sed -n 's/^fresh: \([0-9]*\) passed, 0 failed$/\1/p' "$build/fresh-deb.log")
 
-echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0} + ${rep_pass:-0} + ${pkg_pass:-0} + ${fdeb_pass:-0})) passed, 0 failed"
+echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + ${tsan_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0} + ${rep_pass:-0} + ${pkg_pass:-0} + ${fdeb_pass:-0})) passed, 0 failed"

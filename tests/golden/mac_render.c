@@ -2,11 +2,17 @@
 /* Copyright (c) the mailautoconf developers */
 /*
  * Golden-test driver: render one request file against one configuration
- * exactly as the FastCGI front end would answer it (header block from
- * fcgi/http.c, then the body; the body is left out for HEAD), on stdout.
+ * exactly as the FastCGI front end would answer it, on stdout.  The
+ * request file becomes the FastCGI parameters nginx would send
+ * (nginx/mailautoconf-locations.conf), which marshal_req() turns into a
+ * struct mac_req, and the answer is the bytes marshal_answer() makes of
+ * the response: the responder's own functions (fcgi/marshal.c).
  *
  * Request file: "METHOD TARGET" on the first line, header lines
  * ("Host: ...", "Content-Type: ..."), an empty line, then the body bytes.
+ * They become REQUEST_METHOD, DOCUMENT_URI (TARGET up to '?'),
+ * QUERY_STRING (the rest), HTTP_HOST and CONTENT_TYPE.  The body is cut
+ * at MAC_BODY_MAX as the responder cuts it.
  * The clock is fixed so that Autodiscover Error times are stable.
  * MAC_RENDER_NO_TEMPLATES=1 renders the answer from scratch instead of
  * from the answers precomputed at load (both must give the same bytes).
@@ -28,42 +34,64 @@
 #define GOLDEN_NOW_MS 34267123u /* 09:31:07.123 */
 #define GOLDEN_FILE_MAX (1024 * 1024)
 
-static char file[GOLDEN_FILE_MAX];
+/* One byte more, for the NUL that may end the last line. */
+static char file[GOLDEN_FILE_MAX + 1];
+static char answer[HTTP_HEAD_MAX + MAC_OUT_MAX];
 
-static int
-header_is(const char *line, size_t len, const char *name, struct mac_str *v)
+/* The parameters, NUL-terminated in file[]; NULL: not sent. */
+enum param { P_METHOD, P_URI, P_QUERY, P_HOST, P_TYPE, P__MAX };
+static const char *const param_names[P__MAX] = {
+    [P_METHOD] = "REQUEST_METHOD",
+    [P_URI] = "DOCUMENT_URI",
+    [P_QUERY] = "QUERY_STRING",
+    [P_HOST] = "HTTP_HOST",
+    [P_TYPE] = "CONTENT_TYPE",
+};
+
+/* marshal_param_fn over the parameters. */
+static const char *
+param_get(void *ctx, const char *name)
+{
+	const char *const *params = ctx;
+	size_t i;
+
+	for (i = 0; i < P__MAX; i++)
+		if (strcmp(name, param_names[i]) == 0)
+			return params[i];
+	return NULL;
+}
+
+/*
+ * If line (len bytes, NUL after them) is the header name, the value
+ * after the colon and any spaces; else NULL.
+ */
+static const char *
+header_is(const char *line, size_t len, const char *name)
 {
 	size_t n = strlen(name);
 
 	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
-		return 0;
+		return NULL;
 	line += n + 1;
-	len -= n + 1;
-	while (len > 0 && *line == ' ') {
+	while (*line == ' ')
 		line++;
-		len--;
-	}
-	v->p = line;
-	v->len = len;
-	return 1;
+	return line;
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct {
-		const char *name;
-		enum mac_method m;
-	} methods[] = {
-	    {"GET", MAC_M_GET}, {"HEAD", MAC_M_HEAD}, {"POST", MAC_M_POST}};
+	const char *params[P__MAX] = {NULL};
 	struct mac_cfg *cfg;
 	struct mac_req req;
 	struct mac_resp resp;
-	char err[MAC_CFG_ERR_MAX], head[HTTP_HEAD_MAX];
+	char err[MAC_CFG_ERR_MAX];
 	char *p, *end, *nl, *sp, *q;
-	size_t n, i, hl;
+	const char *v;
+	size_t n, len;
 	unsigned long repeat = 1;
 	enum mac_err e;
+	int fallback;
 	FILE *f;
 
 	if (argc != 3) {
@@ -74,7 +102,7 @@ main(int argc, char *argv[])
 		perror(argv[2]);
 		return 1;
 	}
-	n = fread(file, 1, sizeof(file), f);
+	n = fread(file, 1, GOLDEN_FILE_MAX, f);
 	fclose(f);
 	cfg = mac_cfg_load(argv[1], err, sizeof(err));
 	if (n == 5 && memcmp(file, "LOAD\n", 5) == 0) {
@@ -88,26 +116,21 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	end = file + n;
-	memset(&req, 0, sizeof(req));
-	req.now_ms = GOLDEN_NOW_MS;
+	*end = '\0';
 
-	/* Request line. */
+	/* Request line: each line is cut at its newline, in place. */
 	if ((nl = memchr(file, '\n', n)) == NULL ||
 	    (sp = memchr(file, ' ', (size_t)(nl - file))) == NULL) {
 		fprintf(stderr, "%s: no request line\n", argv[2]);
 		return 1;
 	}
-	req.method = MAC_M_OTHER;
-	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if ((size_t)(sp - file) == strlen(methods[i].name) &&
-		    memcmp(file, methods[i].name, (size_t)(sp - file)) == 0)
-			req.method = methods[i].m;
-	req.path.p = sp + 1;
-	req.path.len = (size_t)(nl - sp - 1);
-	if ((q = memchr(req.path.p, '?', req.path.len)) != NULL) {
-		req.query.p = q + 1;
-		req.query.len = req.path.len - (size_t)(q - req.path.p) - 1;
-		req.path.len = (size_t)(q - req.path.p);
+	*nl = '\0';
+	*sp = '\0';
+	params[P_METHOD] = file;
+	params[P_URI] = sp + 1;
+	if ((q = strchr(sp + 1, '?')) != NULL) {
+		*q = '\0';
+		params[P_QUERY] = q + 1;
 	}
 	/* Headers up to an empty line; the rest is the body. */
 	for (p = nl + 1; p < end; p = nl + 1) {
@@ -117,10 +140,15 @@ main(int argc, char *argv[])
 			p = nl + 1;
 			break;
 		}
-		if (!header_is(p, (size_t)(nl - p), "Host", &req.host))
-			header_is(p, (size_t)(nl - p), "Content-Type",
-			    &req.content_type);
+		*nl = '\0';
+		len = (size_t)(nl - p);
+		if ((v = header_is(p, len, "Host")) != NULL)
+			params[P_HOST] = v;
+		else if ((v = header_is(p, len, "Content-Type")) != NULL)
+			params[P_TYPE] = v;
 	}
+	marshal_req(&req, param_get, params);
+	req.now_ms = GOLDEN_NOW_MS;
 	if (p < end) {
 		req.body.p = p;
 		req.body.len = (size_t)(end - p);
@@ -141,13 +169,13 @@ main(int argc, char *argv[])
 	do
 		e = mac_handle(cfg, &req, &resp);
 	while (--repeat > 0);
-	if ((hl = http_head(head, sizeof(head), e, &resp)) == 0) {
-		fprintf(stderr, "header block too large\n");
+	n = marshal_answer(
+	    answer, sizeof(answer), req.method, e, &resp, &fallback);
+	if (fallback || n == 0) {
+		fprintf(stderr, "the answer cannot be formatted\n");
 		return 1;
 	}
-	fwrite(head, 1, hl, stdout);
-	if (req.method != MAC_M_HEAD)
-		fwrite(resp.body.p, 1, resp.body.len, stdout);
+	fwrite(answer, 1, n, stdout);
 	mac_resp_free(&resp);
 	mac_cfg_free(cfg);
 	return 0;
