@@ -655,7 +655,6 @@ tool_check(const struct tool_cmd *c, int argc, char *argv[])
 		goto out;
 	}
 	if ((at = strrchr(argv[optind], '@')) == NULL || at == argv[optind]) {
-		tool_err(c, "%s: not an address (local@domain)", argv[optind]);
 		rc = unknown(
 		    &k, "%s: not an address (local@domain)", argv[optind]);
 		goto out;

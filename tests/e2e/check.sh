@@ -10,14 +10,18 @@
 #     CRITICAL with --critical-days 6 (exit 2);
 #   - -c naming another configuration than the responder serves: CRITICAL
 #     "differ" lines for the answers that carry the difference, exit 2;
-#   - DNS through --dns-server at a port nothing answers on: one CRITICAL
+#   - DNS through --dns-server: a test name server (dns_stub.py) with the
+#     records "mailautoconf records" prints gives OK lines for the three
+#     names and the 7 SRV names; with an SRV port changed, an SRV name and
+#     autodiscover.<d> left out, WARNING naming both records, WARNING
+#     "no such name", CRITICAL; a port nothing answers on: one CRITICAL
 #     line per name, WARNING per SRV record, no crash, exit 2;
 #   - bad input (not an address, a domain the configuration does not
 #     serve, a configuration with an error, an unknown option): one
 #     UNKNOWN line, exit 3;
 #   - nginx stopped: CRITICAL "connect" lines, exit 2.
-# Live DNS (getaddrinfo and res_query against real zones) is exercised
-# only outside the tests.
+# The system's resolv.conf is never used here: live DNS is exercised only
+# outside the tests.
 #
 # Usage: bash tests/e2e/check.sh BUILD_DIR     (as root, from anywhere)
 # Last line "e2e check: N passed, M failed".
@@ -153,6 +157,53 @@ expect "... POX (no display name in it) stays OK, twice" \
 	2 '^OK: autodiscover POX ' 2
 
 # ---- DNS ---------------------------------------------------------------------
+
+# A test name server (tests/e2e/dns_stub.py) serving what "mailautoconf
+# records" prints: every name resolves, every SRV record as configured.
+dns_pid=
+start_dns() { # records.json
+	[ -z "$dns_pid" ] || { kill "$dns_pid"; wait "$dns_pid" 2>/dev/null || true; }
+	rm -f "$tmp/dns.port"
+	python3 "$root/tests/e2e/dns_stub.py" "$1" "$tmp/dns.port" &
+	dns_pid=$!
+	wait_for 10 test -s "$tmp/dns.port" || setup_fail "the test name server did not start"
+	dns_port=$(cat "$tmp/dns.port")
+}
+trap 'kill "$dns_pid" 2>/dev/null || true; e2e_cleanup' EXIT
+# The bare domain's own address (its web site) is not one of them.
+"$tool" records -c "$config" --address 127.0.0.1 --format json "$d" |
+	python3 -c 'import json, sys
+rs = json.load(sys.stdin)
+rs.append({"name": sys.argv[1] + ".", "type": "A", "ttl": 60, "data": "127.0.0.1"})
+json.dump(rs, sys.stdout)' "$d" >"$tmp/records.json"
+start_dns "$tmp/records.json"
+run_check --dns-server "127.0.0.1:$dns_port" "$addr"
+expect "--dns-server with the records 'records' prints: the three names OK, exit 1 (the 5-day certificate)" \
+	1 "^OK: dns (autoconfig\.|autodiscover\.|)$d: 127\.0\.0\.1$" 3
+expect "... the 7 SRV names OK" 1 "^OK: dns SRV _[a-z0-9]+\._tcp\.$d\.: " 7
+expect "... _imaps as configured, _pop3 'not offered'" 1 \
+	"^OK: dns SRV (_imaps\._tcp\.$d\.: 0 1 993 imap\.$d\.|_pop3\._tcp\.$d\.: 0 0 0 \.)$" 2
+expect "... no line about DNS is not OK" 1 '^(WARNING|CRITICAL): dns' 0
+# The zone differs: _imaps on another port, no _submission record, and
+# autodiscover.<d> missing.
+python3 -c '
+import json, sys
+rs = json.load(open(sys.argv[1]))
+out = []
+for r in rs:
+    if r["name"].startswith("_imaps."):
+        r["data"] = r["data"].replace(" 993 ", " 994 ")
+    if r["name"].startswith("_submission.") or r["name"].startswith("autodiscover."):
+        continue
+    out.append(r)
+json.dump(out, open(sys.argv[2], "w"))' "$tmp/records.json" "$tmp/records-bad.json"
+start_dns "$tmp/records-bad.json"
+run_check --dns-server "127.0.0.1:$dns_port" "$addr"
+expect "a zone with _imaps on port 994: WARNING naming both" 2 \
+	"^WARNING: dns SRV _imaps\._tcp\.$d\.: 0 1 994 imap\.$d\.; the configuration gives 0 1 993 imap\.$d\.$" 1
+expect "... without _submission: WARNING" 2 "^WARNING: dns SRV _submission\._tcp\.$d\.: no such name$" 1
+expect "... without autodiscover.$d: CRITICAL" 2 "^CRITICAL: dns autodiscover\.$d: " 1
+expect "... and nothing else about DNS is not OK" 2 '^(WARNING|CRITICAL): dns' 3
 
 # Nothing listens on 127.0.0.1:9 (discard) in this namespace: every
 # lookup fails, and each says so on its line.
