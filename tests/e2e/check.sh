@@ -16,6 +16,8 @@
 #     autodiscover.<d> left out, WARNING naming both records, WARNING
 #     "no such name", CRITICAL; a port nothing answers on: one CRITICAL
 #     line per name, WARNING per SRV record, no crash, exit 2;
+#   - a signed profile: OK by its signed content with -c the signing
+#     table, CRITICAL with -c the same table unsigned;
 #   - bad input (not an address, a domain the configuration does not
 #     serve, a configuration with an error, an unknown option): one
 #     UNKNOWN line, exit 3;
@@ -250,6 +252,42 @@ if [ "$rc" = 3 ] && [ "$rc2" = 3 ] && [ "$(grep -c '^usage: mailautoconf check' 
 else
 	not_ok "$name" "exit $rc and $rc2" "$(cat "$tmp/check.err")"
 fi
+
+# ---- a signed profile --------------------------------------------------------
+
+# The responder signs example.com's profiles (a signer from the test CA):
+# the signatures carry their time, so the signed content is compared.
+pki=$tmp/conf/pki
+mkdir -p "$pki"
+printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n' >"$pki/ext"
+{
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$pki/signer.key" -out "$pki/signer.csr" -subj "/CN=check signer" &&
+		openssl x509 -req -in "$pki/signer.csr" -CA "$ca" -CAkey "$tmp/ca.key" \
+			-set_serial "0x$(openssl rand -hex 8)" -days 90 -extfile "$pki/ext" \
+			-out "$pki/signer.pem"
+} 2>/dev/null || setup_fail "openssl could not make a signer"
+[[ " ${spawn_ids[*]} " == *" -u nobody "* ]] && chown nobody "$pki/signer.key"
+chmod 0600 "$pki/signer.key"
+chmod 0755 "$pki"
+chmod 0644 "$pki/signer.pem"
+cp "$config" "$tmp/conf/unsigned.ini"
+sed "/^\[provider example.com\]$/a mobileconfig-sign-cert = pki/signer.pem\nmobileconfig-sign-key = pki/signer.key" \
+	"$tmp/conf/unsigned.ini" >"$tmp/conf/signed.ini"
+chmod 0644 "$tmp/conf/unsigned.ini" "$tmp/conf/signed.ini"
+cp "$tmp/conf/signed.ini" "$config"
+kill -HUP "$resp_pid"
+wait_for 5 grep -q "reloaded $config" "$resp_log" ||
+	setup_fail "the responder did not reload the signing configuration: $(tail -n 2 "$resp_log")"
+run_check --warning-days 4 "$addr"
+expect "a signed profile, -c the same table: OK, its signed content the configuration's" \
+	0 "^OK: mobileconfig .*: 200 application/x-apple-aspen-config, the configuration's signed profile \(the signed content byte for byte; signatures differ by time\)$" 1
+rc=0
+out=$("$tool" check -c "$tmp/conf/unsigned.ini" --cafile "$ca" --timeout 5 --warning-days 4 \
+	--connect-to ":443:127.0.0.1:$tls_port" --connect-to ":80:127.0.0.1:$http_port" \
+	"$addr" 2>/dev/null) || rc=$?
+expect "... -c the table without signing: CRITICAL for the profile only" \
+	2 "^CRITICAL: mobileconfig .*that differ from the configuration's" 1
 
 # ---- nginx stopped -----------------------------------------------------------
 
