@@ -8,6 +8,7 @@ listens, then serves until killed.
 Usage: dns_stub.py RECORDS.json PORTFILE
 """
 import json
+import os
 import socket
 import struct
 import sys
@@ -70,8 +71,6 @@ def main():
     s.bind(("127.0.0.1", 0))
     with open(sys.argv[2] + ".tmp", "w") as f:
         f.write("%d\n" % s.getsockname()[1])
-    import os
-
     os.rename(sys.argv[2] + ".tmp", sys.argv[2])
     while True:
         msg, peer = s.recvfrom(4096)
