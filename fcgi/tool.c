@@ -30,6 +30,12 @@ static const struct tool_cmd cmds[] = {
 	"DNS records for every served domain, or those named"},
     {"certs", tool_certs, "[-c file] [--format dehydrated|certbot|nginx]",
 	"the names nginx's certificates must carry, 100 at most each"},
+    {"check", tool_check,
+	"[-c file] [--resolve host:port:addr ...] [--connect-to\n"
+	"\thost:port:host:port ...] [--cafile file] [--timeout seconds]\n"
+	"\t[--warning-days n] [--critical-days n] [--dns-server ipv4[:port]]\n"
+	"\t[--no-dns] address",
+	"what clients see of an address's domain, from outside"},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

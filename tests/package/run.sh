@@ -9,7 +9,7 @@
 #     /lib/systemd/system, the nginx files, the configuration, the
 #     copyright and changelog in /usr/share/doc/mailautoconf
 #   - Depends: computed from the binary (libc6, libexpat1, libfcgi0ldbl,
-#     libidn2-0, libinih1, libssl3) plus spawn-fcgi and adduser
+#     libidn2-0, libinih1, libssl3, libcurl4) plus spawn-fcgi and adduser
 #   - the version is CMakeLists.txt's project(VERSION), and both packaged
 #     programs' -V print it
 #   - conffiles: every file under /etc, and nothing else
@@ -123,11 +123,11 @@ fi
 
 depends=$(dpkg-deb -f "$deb" Depends)
 missing=''
-for p in libc6 libexpat1 libfcgi0ldbl libidn2-0 libinih1 libssl3 \
+for p in libc6 libexpat1 libfcgi0ldbl libidn2-0 libinih1 libssl3 libcurl4 \
 	spawn-fcgi adduser; do
 	echo ", $depends," | grep -Eq "[ ,|]$p( \\([^)]*\\))?[ ,|]" || missing+="$p "
 done
-name="Depends: from dpkg-shlibdeps (libc6 libexpat1 libfcgi0ldbl libidn2-0 libinih1 libssl3) plus spawn-fcgi, adduser"
+name="Depends: from dpkg-shlibdeps (libc6 libexpat1 libfcgi0ldbl libidn2-0 libinih1 libssl3 libcurl4) plus spawn-fcgi, adduser"
 if [ -z "$missing" ]; then
 	ok "$name"
 else

@@ -14,7 +14,10 @@
 #     certificate; 250 domains make 8 certificates;
 #   - bad input: an unknown domain, a configuration with an error, a
 #     missing file: one line on stderr, nothing on stdout, exit 1; a bad
-#     option: exit 2.
+#     option: exit 2;
+#   - check's bad input: a non-address, a domain not served, a
+#     configuration with an error: one UNKNOWN line, exit 3; bad options
+#     or arguments: the usage line, exit 3.
 #
 # Usage: bash tests/tool/run.sh PATH/TO/mailautoconf
 # Prints "ok   NAME" or "FAIL NAME" per check and "tool: N passed, M
@@ -287,6 +290,39 @@ one_line "records with --target and --address" 2 \
 one_line "certs with an unknown format" 2 \
 	'^mailautoconf: certs: --format wants dehydrated, certbot or nginx, not pem$' \
 	certs -c "$shipped" --format pem
+
+# check's bad input, before any network: one UNKNOWN line on stdout and
+# exit 3 (the monitoring plugin convention), or the usage line and 3.
+unknown_line() { # what regex arg...
+	local what=$1 re=$2 rc=0
+	shift 2
+	"$tool" "$@" >"$tmp/out" 2>/dev/null || rc=$?
+	if [ "$rc" = 3 ] && [ "$(wc -l <"$tmp/out")" = 1 ] && grep -Eq "$re" "$tmp/out"; then
+		ok "$what: one UNKNOWN line, exit 3"
+	else
+		not_ok "$what: one UNKNOWN line, exit 3" "exit $rc" "$(head -c 300 "$tmp/out")"
+	fi
+}
+unknown_line "check of a non-address" '^UNKNOWN: alice: not an address \(local@domain\)$' \
+	check -c "$shipped" alice
+unknown_line "check of a domain not served" \
+	"^UNKNOWN: nope\\.example: no provider in $shipped serves it$" \
+	check -c "$shipped" alice@nope.example
+unknown_line "check with a configuration error" \
+	"^UNKNOWN: $tmp/broken.ini: the configuration does not load$" \
+	check -c "$tmp/broken.ini" alice@broken.example
+for args in "--timeout 0 a@example.com" "--warning-days x a@example.com" \
+	"--dns-server ::1 a@example.com" "a@example.com b@example.com" ""; do
+	rc=0
+	# shellcheck disable=SC2086 # the words are the arguments
+	"$tool" check -c "$shipped" $args >/dev/null 2>"$tmp/err" || rc=$?
+	name="check ${args:-without an address}: usage, exit 3"
+	if [ "$rc" = 3 ] && grep -q '^usage: mailautoconf check ' "$tmp/err"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc" "$(cat "$tmp/err")"
+	fi
+done
 
 rc=0
 "$tool" certs -c "$golden" >"$tmp/out" 2>"$tmp/err" || rc=$?
