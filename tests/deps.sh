@@ -21,7 +21,7 @@
 
 # Compiler, cmake and the libraries of CMakeLists.txt.
 mac_deps_build=(build-essential cmake pkg-config libfcgi-dev libexpat1-dev
-	libinih-dev libidn2-dev libssl-dev)
+	libinih-dev libidn2-dev libssl-dev libcurl4-openssl-dev)
 # What nginx/demo.sh runs: nginx, spawn-fcgi, the certificate, curl.
 mac_deps_demo=(nginx spawn-fcgi openssl curl)
 # What tests/check-all.sh and its suites run beyond the demo's: cmocka,
