@@ -405,9 +405,12 @@ check_ep(struct chk *k, const struct chk_opts *o, const struct chk_ep *e,
 	if (e->query != NULL)
 		snprintf(query, sizeof(query), "%s%s%s", e->query, enc,
 		    e->query_end);
-	snprintf(url, sizeof(url), "%s://%s%s%s%s",
-	    e->kind == EP_REDIRECT ? "http" : "https", host, e->path,
-	    query[0] != '\0' ? "?" : "", query);
+	if (snprintf(url, sizeof(url), "%s://%s%s%s%s",
+		e->kind == EP_REDIRECT ? "http" : "https", host, e->path,
+		query[0] != '\0' ? "?" : "", query) >= (int)sizeof(url)) {
+		chk_say(k, CHK_UNKNOWN, "%s: the URL is too long", e->what);
+		return;
+	}
 	if (e->kind == EP_REDIRECT) {
 		snprintf(want, sizeof(want), "https://%s%s", host, e->path);
 		if (fetch(o, url, NULL, 0, &f) != 0)
