@@ -15,6 +15,8 @@
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_TEXT "text/plain; charset=utf-8"
 #define CT_PROFILE "application/x-apple-aspen-config"
+#define CT_PNG "image/png"
+#define CT_SVG "image/svg+xml; charset=utf-8"
 
 /* ---- parsers, one per endpoint family (ep_*.c) ---- */
 
@@ -52,6 +54,12 @@ const char *dav_user(const struct cfg_provider *p);
 
 int uuid5(const struct ask *a, char out[37], const char *s);
 const char *mc_ident(struct mac_arena *ar, const struct ask *a);
+
+/* ---- the profile link and its QR code (ep_qrcode.c) ---- */
+
+const char *mc_url(const struct ask *a, struct mac_resp *r);
+enum mac_err render_qr_png(const struct ask *, struct mac_resp *);
+enum mac_err render_qr_svg(const struct ask *, struct mac_resp *);
 
 /* ---- precomputed answers (tpl.c) ---- */
 

@@ -36,6 +36,8 @@ enum route_id {
 	ROUTE_POX,
 	ROUTE_JSON,
 	ROUTE_MOBILECONFIG,
+	ROUTE_QR_PNG,
+	ROUTE_QR_SVG,
 	ROUTE__MAX
 };
 
@@ -58,6 +60,11 @@ static const struct route routes[ROUTE__MAX] = {
 	M_READ, CT_JSON, parse_json, render_json, render_err_json},
     [ROUTE_MOBILECONFIG] = {"mobileconfig", "/mobileconfig", 0, M_READ,
 	CT_PROFILE, parse_mobileconfig, render_mobileconfig, render_err_text},
+    /* The profile link as a QR code, for the same query. */
+    [ROUTE_QR_PNG] = {"qrcode", "/mobileconfig.qrcode.png", 0, M_READ, CT_PNG,
+	parse_mobileconfig, render_qr_png, render_err_text},
+    [ROUTE_QR_SVG] = {"qrcode", "/mobileconfig.qrcode.svg", 0, M_READ, CT_SVG,
+	parse_mobileconfig, render_qr_svg, render_err_text},
 };
 
 /* The methods an Allow header can name, in the order it names them. */

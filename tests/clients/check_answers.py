@@ -459,12 +459,39 @@ class Checker:
             self.check_json(c, body, status)
         elif mime == "application/x-apple-aspen-config":
             self.check_profile(c, body, status)
+        elif mime == "image/svg+xml":
+            self.check_svg(c, body)
+        elif mime == "image/png":
+            if not body.startswith(b"\x89PNG\r\n\x1a\n"):
+                c.fail("qr.png", "image/png body is no PNG")
         elif mime == "text/plain":
             if status < 400:
                 c.fail("http.content-type",
                        "%d answer in text/plain is no client format" % status)
         else:
             c.fail("http.content-type", "unexpected Content-Type %r" % ctype)
+
+    def check_svg(self, c, body):
+        """QR code SVG: well-formed XML, an <svg> root in the SVG
+        namespace holding one white <rect> and one <path>, nothing that
+        runs or loads (no script, no foreign references)."""
+        root = self.check_xml_body(c, body)
+        if root is None:
+            return
+        svg = "{http://www.w3.org/2000/svg}"
+        if root.tag != svg + "svg":
+            c.fail("qr.svg", "root is %r, not an SVG <svg>" % root.tag)
+            return
+        kids = [local(k.tag) for k in root]
+        if kids != ["rect", "path"]:
+            c.fail("qr.svg", "children %r, want rect then one path" % kids)
+        text = body.decode("utf-8", "replace").lower()
+        for bad in ("<script", "href", "url(", "on"):
+            if bad == "on":
+                if re.search(r"\son\w+=", text):
+                    c.fail("qr.svg", "event handler attribute")
+            elif bad in text:
+                c.fail("qr.svg", "%r in the SVG" % bad)
 
     def check_error_body(self, c, body):
         if not body.strip():

@@ -18,6 +18,7 @@
 #   metrics.sh      /mailautoconf/metrics: promtool, exact counts, reloads,
 #                   loopback only
 #   signed.sh       signed Apple profiles: a throwaway CA, openssl verifies
+#   qrcode.sh       QR codes of the profile link, decoded by zbarimg
 #
 # This driver runs them all in turn.  Each is also a ctest test
 # (CMakeLists.txt; "ctest -L e2e" in the build folder), or by hand:
@@ -40,7 +41,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 features=("$@")
 if [ "${#features[@]}" -eq 0 ]; then
 	features=(endpoints hostile accesslog concurrency fastcgi options
-		journal reload shutdown alpn metrics signed)
+		journal reload shutdown alpn metrics signed qrcode)
 fi
 
 log=$(mktemp /tmp/mailautoconf-e2e-run.XXXXXX)
