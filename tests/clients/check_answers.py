@@ -459,6 +459,8 @@ class Checker:
             self.check_json(c, body, status)
         elif mime == "application/x-apple-aspen-config":
             self.check_profile(c, body, status)
+        elif mime == "text/html":
+            self.check_html(c, body, headers)
         elif mime == "image/svg+xml":
             self.check_svg(c, body)
         elif mime == "image/png":
@@ -470,6 +472,73 @@ class Checker:
                        "%d answer in text/plain is no client format" % status)
         else:
             c.fail("http.content-type", "unexpected Content-Type %r" % ctype)
+
+    def check_html(self, c, body, headers):
+        """The setup page and its errors: parses with html.parser into
+        balanced elements, no script, frame, object or link element, no
+        event handler, no resource from another origin (src must be a
+        same-origin path), a Content-Security-Policy that allows no
+        script and whose style hash is that of the page's one <style>."""
+        import base64
+        import hashlib
+        from html.parser import HTMLParser
+
+        void = {"meta", "img", "br", "hr", "link", "input"}
+        found = {"stack": [], "styles": [], "bad": [], "in_style": False}
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                if tag in ("script", "iframe", "object", "embed", "link",
+                           "frame", "form", "base"):
+                    found["bad"].append("<%s>" % tag)
+                for k, v in attrs:
+                    if k.startswith("on"):
+                        found["bad"].append("%s= handler" % k)
+                    if k == "src" and (not (v or "").startswith("/") or
+                                       (v or "").startswith("//")):
+                        found["bad"].append("src %r not same-origin" % v)
+                    if k == "href" and re.match(r"(?i)\s*(javascript|data):",
+                                                v or ""):
+                        found["bad"].append("href %r" % v)
+                if tag == "style":
+                    found["in_style"] = True
+                    found["styles"].append("")
+                if tag not in void:
+                    found["stack"].append(tag)
+
+            def handle_startendtag(self, tag, attrs):
+                self.handle_starttag(tag, attrs)
+                if tag not in void:
+                    found["stack"].pop()
+
+            def handle_endtag(self, tag):
+                if tag == "style":
+                    found["in_style"] = False
+                if not found["stack"] or found["stack"][-1] != tag:
+                    found["bad"].append("unbalanced </%s>" % tag)
+                else:
+                    found["stack"].pop()
+
+            def handle_data(self, data):
+                if found["in_style"]:
+                    found["styles"][-1] += data
+
+        text = body.decode("utf-8", "strict")
+        if not text.startswith("<!DOCTYPE html>"):
+            c.fail("html.doctype", "no <!DOCTYPE html> first")
+        P(convert_charrefs=True).feed(text)
+        for b in found["bad"]:
+            c.fail("html.safe", b)
+        if found["stack"]:
+            c.fail("html.balanced", "unclosed %r" % found["stack"])
+        csp = headers.get("content-security-policy", "")
+        if "default-src 'none'" not in csp or "script-src" in csp:
+            c.fail("html.csp", "policy %r" % csp)
+        hashes = re.findall(r"'sha256-([A-Za-z0-9+/=]+)'", csp)
+        for st in found["styles"]:
+            h = base64.b64encode(hashlib.sha256(st.encode()).digest()).decode()
+            if h not in hashes:
+                c.fail("html.csp", "style hash %s not in the policy" % h)
 
     def check_svg(self, c, body):
         """QR code SVG: well-formed XML, an <svg> root in the SVG
