@@ -1499,6 +1499,32 @@ BAD_REQ = ("GET /mail/config-v1.1.xml?emailaddress=%3Cscript%3Ealert(1)"
            "%3C/script%3E\nHost: autoconfig.example.org\n\n")
 TXT = "text/plain; charset=utf-8"
 JSN = "application/json; charset=utf-8"
+PAGE_REQ = ("GET /mail/setup?emailaddress=alice%40example.org\n"
+            "Host: autoconfig.example.org\n\n")
+SVG_REQ = ("GET /mobileconfig.qrcode.svg?emailaddress=alice%40example.org\n"
+           "Host: autoconfig.example.org\n\n")
+PAGE_TYPE = "text/html; charset=utf-8"
+SVG_TYPE = "image/svg+xml; charset=utf-8"
+PAGE_CSS = "body{margin:1em}"
+ST_PAGE = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
+           "<title>Mail settings</title>\n<style>" + PAGE_CSS + "</style>\n"
+           "</head>\n<body>\n<p>imap.example.org</p>\n"
+           '<a href="/mobileconfig?emailaddress=alice%40example.org">profile</a>\n'
+           '<img src="/mobileconfig.qrcode.svg?emailaddress=alice%40example.org"'
+           ' alt="QR"/>\n</body>\n</html>\n')
+
+
+def page_csp(css=PAGE_CSS):
+    import base64
+    import hashlib
+    h = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    return ("Content-Security-Policy: default-src 'none'; img-src 'self'; "
+            "style-src 'sha256-%s'; base-uri 'none'" % h)
+
+
+ST_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9">\n'
+          '<rect width="9" height="9" fill="#fff"/>\n'
+          '<path stroke="#000" d="M4 4.5h1"/>\n</svg>\n')
 
 # Good baselines: (request, expected).
 BASE = {
@@ -1515,6 +1541,8 @@ BASE = {
         "400 Bad Request")),
     "mc": (MC_REQ, answer(ST_MC, MC_TYPE, extra=[MC_DISP])),
     "txt_err": (BAD_REQ, answer("address has no '@'\n", TXT, "400 Bad Request")),
+    "page": (PAGE_REQ, answer(ST_PAGE, PAGE_TYPE, extra=[page_csp()])),
+    "svg": (SVG_REQ, answer(ST_SVG, SVG_TYPE)),
 }
 
 
@@ -1530,9 +1558,12 @@ def rebody(key, old, new, count=1, ctype=None, status="200 OK", extra=()):
     b = b.replace(old, new, count)
     if ctype is None:
         ctype = {"json": JSN, "json_err": JSN, "mc": MC_TYPE,
-                 "txt_err": TXT}.get(key, "text/xml; charset=utf-8")
+                 "txt_err": TXT, "page": PAGE_TYPE,
+                 "svg": SVG_TYPE}.get(key, "text/xml; charset=utf-8")
     if key == "mc" and not extra:
         extra = [MC_DISP]
+    if key == "page" and not extra:
+        extra = [page_csp()]
     return {key: (BASE[key][0], answer(b, ctype, status, extra))}
 
 
@@ -1551,6 +1582,25 @@ AC_IMAP = "    <incomingServer" + \
 
 # (mutation name, {case: (request, expected)}, rule that must fire)
 MUTATIONS = [
+    # The setup page and the QR code SVG.
+    ("<script> in the setup page",
+     rebody("page", "<p>imap", "<script>alert(1)</script><p>imap"),
+     "html.safe"),
+    ("image from another origin",
+     rebody("page", 'src="/mobileconfig', 'src="https://evil.example/m'),
+     "html.safe"),
+    ("event handler attribute",
+     rebody("page", '<img src', '<img onerror="x()" src'), "html.safe"),
+    ("style that the policy's hash does not allow",
+     rebody("page", PAGE_CSS, "body{margin:2em}"), "html.csp"),
+    ("no Content-Security-Policy",
+     rebody("page", "<p>", "<p>", extra=["X-Other: 1"]), "html.csp"),
+    ("unclosed element", rebody("page", "</p>", ""), "html.balanced"),
+    ("no DOCTYPE", rebody("page", "<!DOCTYPE html>\n", ""), "html.doctype"),
+    ("<script> in the QR SVG",
+     rebody("svg", "</svg>", "<script>x</script></svg>"), "qr.svg"),
+    ("two paths in the QR SVG",
+     rebody("svg", "</svg>", '<path d="M0 0"/></svg>'), "qr.svg"),
     # Servers on port 443, by ALPN (§8).
     ("443 first",
      rebody("ac", AC_IMAP,
