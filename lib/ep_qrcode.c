@@ -180,7 +180,7 @@ render_qr_svg(const struct ask *a, struct mac_resp *r)
 	struct xml_w w;
 	struct mac_buf d;
 	QRcode *q;
-	char box[32], side_s[16], px[16], run[32];
+	char box[32], side_s[16], px[16], run[48];
 	int side, x, y, x0;
 
 	if ((q = qr_make(a, r, &e)) == NULL)
