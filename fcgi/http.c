@@ -152,6 +152,7 @@ head_filename_ok(const char *s, size_t size)
  *	Allow: <r->allow>                      (only if r->allow)
  *	Content-Disposition: attachment; filename="<r->filename>"
  *	                                       (only if r->filename[0])
+ *	Content-Security-Policy: <r->csp>      (only if r->csp)
  *	X-Content-Type-Options: nosniff
  *	Cache-Control: no-cache
  *	<empty line>
@@ -179,6 +180,8 @@ http_head(char *out, size_t cap, enum mac_err e, const struct mac_resp *r)
 		return 0;
 	if (r->allow != NULL && !head_value_ok(r->allow))
 		return 0;
+	if (r->csp != NULL && !head_value_ok(r->csp))
+		return 0;
 	head_put(&w, "Status: ", mac_utoa(num, (unsigned long)status), " ",
 	    http_reason(status), "\r\nContent-Type: ", r->content_type,
 	    "\r\nContent-Length: ", mac_utoa(len, r->body.len), "\r\n",
@@ -188,6 +191,9 @@ http_head(char *out, size_t cap, enum mac_err e, const struct mac_resp *r)
 	if (head_filename_ok(r->filename, sizeof(r->filename)))
 		head_put(&w, "Content-Disposition: attachment; filename=\"",
 		    r->filename, "\"\r\n", (const char *)NULL);
+	if (r->csp != NULL)
+		head_put(&w, "Content-Security-Policy: ", r->csp, "\r\n",
+		    (const char *)NULL);
 	head_put(&w,
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "Cache-Control: no-cache\r\n\r\n",

@@ -34,6 +34,8 @@ enum metrics_ep {
 	METRICS_EP_AUTODISCOVER,
 	METRICS_EP_AUTODISCOVER_JSON,
 	METRICS_EP_MOBILECONFIG,
+	METRICS_EP_QRCODE, /* both /mobileconfig.qrcode.* */
+	METRICS_EP_SETUP,
 	METRICS_EP_METRICS, /* this path itself */
 	METRICS_EP_NONE,    /* no route matched the path */
 	METRICS_EP_OTHER,   /* a route name this table does not know */

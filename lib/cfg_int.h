@@ -50,6 +50,7 @@ enum key {
 	KEY_MC_SIGN_CERT,
 	KEY_MC_SIGN_KEY,
 	KEY_MC_SIGN_CHAIN,
+	KEY_MC_URL,
 	KEY__MAX
 };
 

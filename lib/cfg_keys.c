@@ -58,6 +58,8 @@ static void key_username(struct pst *, const struct keydef *,
     struct cfg_provider *, struct sec_meta *, const char *);
 static void key_mc_id(struct pst *, const struct keydef *,
     struct cfg_provider *, struct sec_meta *, const char *);
+static void key_mc_url(struct pst *, const struct keydef *,
+    struct cfg_provider *, struct sec_meta *, const char *);
 
 #define OFF(f) offsetof(struct cfg_provider, f)
 
@@ -114,6 +116,9 @@ const struct keydef key_table[KEY__MAX] = {
 	OFF(mc_sign_key), 0, 0, 0},
     [KEY_MC_SIGN_CHAIN] = {"mobileconfig-sign-chain", key_ascii, FIELD_STR,
 	OFF(mc_sign_chain), 0, 0, 0},
+    /* Where QR codes point (ep_qrcode.c); the query is appended. */
+    [KEY_MC_URL] = {"mobileconfig-url", key_mc_url, FIELD_STR, OFF(mc_url), 0,
+	0, 0},
 };
 
 /* ---- small helpers ---- */
@@ -428,6 +433,27 @@ key_username(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 		return;
 	}
 	m->username = pool_strndup(st, v, len);
+}
+
+/*
+ * The URL of the /mobileconfig endpoint that QR codes name: https, as
+ * key_url() checks it, with neither a query nor a fragment, since the
+ * request's addresses are appended as "?emailaddress=...".
+ */
+static void
+key_mc_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
+    struct sec_meta *m, const char *v)
+{
+	char q[CFG_QUOTE_BUF];
+
+	if (strpbrk(v, "?#") != NULL) {
+		cfg_err(st, st->name, st->lineno,
+		    "bad %s '%s': no query or fragment (the address is "
+		    "appended)",
+		    kd->name, quote(q, v, strlen(v)));
+		return;
+	}
+	key_url(st, kd, p, m, v);
 }
 
 /* Reverse-DNS labels of [A-Za-z0-9-] separated by dots. */

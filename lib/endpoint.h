@@ -15,6 +15,9 @@
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_TEXT "text/plain; charset=utf-8"
 #define CT_PROFILE "application/x-apple-aspen-config"
+#define CT_PNG "image/png"
+#define CT_SVG "image/svg+xml; charset=utf-8"
+#define CT_HTML "text/html; charset=utf-8"
 
 /* ---- parsers, one per endpoint family (ep_*.c) ---- */
 
@@ -52,6 +55,19 @@ const char *dav_user(const struct cfg_provider *p);
 
 int uuid5(const struct ask *a, char out[37], const char *s);
 const char *mc_ident(struct mac_arena *ar, const struct ask *a);
+
+/* ---- the profile link and its QR code (ep_qrcode.c) ---- */
+
+const char *mc_url(const struct ask *a, struct mac_resp *r);
+enum mac_err render_qr_png(const struct ask *, struct mac_resp *);
+enum mac_err render_qr_svg(const struct ask *, struct mac_resp *);
+
+/* ---- the setup page (ep_setup.c) ---- */
+
+enum mac_err parse_setup(const struct mac_cfg *, const struct mac_req *,
+    struct mac_str tail, struct mac_resp *, struct ask *);
+enum mac_err render_setup(const struct ask *, struct mac_resp *);
+void render_err_html(enum mac_err, const struct ask *, struct mac_resp *);
 
 /* ---- precomputed answers (tpl.c) ---- */
 

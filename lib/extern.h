@@ -181,9 +181,11 @@ struct cfg_provider {
 	const char *oauth_scope;
 	const char *oauth_auth_url;
 	const char *oauth_token_url;
-	unsigned ttl;             /* Autodiscover TTL in hours; 0 unset */
-	const char *mc_org;       /* PayloadOrganization; NULL: display name */
-	const char *mc_prefix;    /* PayloadIdentifier prefix; never NULL */
+	unsigned ttl;          /* Autodiscover TTL in hours; 0 unset */
+	const char *mc_org;    /* PayloadOrganization; NULL: display name */
+	const char *mc_prefix; /* PayloadIdentifier prefix; never NULL */
+	const char
+	    *mc_url; /* the /mobileconfig URL in QR codes; NULL: derived */
 	const char *mc_sign_cert; /* PEM paths as configured, or NULL */
 	const char *mc_sign_key;
 	const char *mc_sign_chain;
@@ -285,6 +287,8 @@ void xml_end(struct xml_w *); /* closes all open elements */
 enum mac_err json_str(struct mac_buf *, const char *, size_t);
 /* The same through a writer, recording holes if it records. */
 void xml_json(struct xml_w *, const char *, size_t);
+/* A URL query value, percent-encoded but for the unreserved bytes. */
+enum mac_err url_qval(struct mac_buf *, const char *, size_t);
 /* Whether s is well-formed UTF-8 of XML 1.0 Chars only (RFC 3629 section
  * 4, XML 1.0 section 2.2): what xml_text() accepts.  Parsers use it to
  * refuse request text up front instead of failing while rendering. */

@@ -22,6 +22,8 @@
 #define MAC_SCHEMA_MAX 256         /* AcceptableResponseSchema text */
 #define MAC_NAME_MAX 128           /* mobileconfig account name */
 #define MAC_MC_ADDRS_MAX 10        /* addresses in one mobileconfig */
+#define MAC_QR_URL_MAX 1024        /* profile URL in a QR code (version 28) */
+#define MAC_QR_PX 360              /* QR PNG side, about, in pixels */
 #define MAC_TPL_SEGS_MAX 129       /* a template's literals and holes */
 
 #define MAC_CFG_LINE_MAX 4096        /* one INI line */

@@ -86,6 +86,7 @@ struct mac_resp {
 	struct mac_arena arena;
 	const char *content_type; /* full header value, static storage */
 	const char *allow;        /* Allow header for 405, or NULL */
+	const char *csp; /* Content-Security-Policy (HTML), static, or NULL */
 	const char *why; /* short reason for an error, static storage */
 	char filename[MAC_FILENAME_MAX]; /* attachment name, "" for none */
 	/*

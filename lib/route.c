@@ -36,6 +36,9 @@ enum route_id {
 	ROUTE_POX,
 	ROUTE_JSON,
 	ROUTE_MOBILECONFIG,
+	ROUTE_QR_PNG,
+	ROUTE_QR_SVG,
+	ROUTE_SETUP,
 	ROUTE__MAX
 };
 
@@ -58,6 +61,14 @@ static const struct route routes[ROUTE__MAX] = {
 	M_READ, CT_JSON, parse_json, render_json, render_err_json},
     [ROUTE_MOBILECONFIG] = {"mobileconfig", "/mobileconfig", 0, M_READ,
 	CT_PROFILE, parse_mobileconfig, render_mobileconfig, render_err_text},
+    /* The profile link as a QR code, for the same query. */
+    [ROUTE_QR_PNG] = {"qrcode", "/mobileconfig.qrcode.png", 0, M_READ, CT_PNG,
+	parse_mobileconfig, render_qr_png, render_err_text},
+    [ROUTE_QR_SVG] = {"qrcode", "/mobileconfig.qrcode.svg", 0, M_READ, CT_SVG,
+	parse_mobileconfig, render_qr_svg, render_err_text},
+    /* The settings to type, as a page for people (HTML errors too). */
+    [ROUTE_SETUP] = {"setup", "/mail/setup", 0, M_READ, CT_HTML, parse_setup,
+	render_setup, render_err_html},
 };
 
 /* The methods an Allow header can name, in the order it names them. */
@@ -147,6 +158,7 @@ mac_handle(
 	arena_reset(&resp->arena);
 	resp->content_type = NULL;
 	resp->allow = NULL;
+	resp->csp = NULL;
 	resp->why = NULL;
 	resp->filename[0] = '\0';
 	resp->route = NULL;

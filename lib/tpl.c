@@ -172,6 +172,7 @@ static const size_t prov_texts[] = {
     offsetof(struct cfg_provider, mc_sign_cert), /* never rendered */
     offsetof(struct cfg_provider, mc_sign_key),
     offsetof(struct cfg_provider, mc_sign_chain),
+    offsetof(struct cfg_provider, mc_url), /* QR codes only */
 };
 
 /*

@@ -5,9 +5,10 @@
  * The escaping writer: the only code in mailautoconf that escapes.
  *
  * xml_text() and xml_attr() turn a counted UTF-8 string into XML character
- * data or an attribute value; json_str() turns one into a JSON string
- * literal.  Each validates the whole string before it writes a byte, so on
- * any error the buffer's contents are unchanged and only its sticky error
+ * data or an attribute value (HTML's too: the setup page uses them);
+ * json_str() turns one into a JSON string literal; url_qval() into a
+ * URL's query value.  Each validates the whole string before it writes a byte,
+ * so on any error the buffer's contents are unchanged and only its sticky error
  * is set.  On top of them, struct xml_w writes elements from a fixed stack
  * of open names, compact or indented, for the Thunderbird, Autodiscover
  * and plist renderers alike, and, while a precomputed answer is rendered,
@@ -16,7 +17,8 @@
  * Element and attribute NAMES, and the markup given to xml_raw(), are
  * trusted constants from the renderers and are written as they are; they
  * must never come from a request or the configuration.  Every value that
- * does must go through xml_text(), xml_attr() or json_str(), and nothing
+ * does must go through xml_text(), xml_attr(), json_str() or url_qval(),
+ * and nothing
  * outside this file may quote or escape.  No I/O happens here.
  */
 #include <stdarg.h>
@@ -648,4 +650,48 @@ void
 xml_raw(struct xml_w *w, const char *s)
 {
 	buf_puts(w->b, s);
+}
+
+/*
+ * Append n bytes of s as a URL query value (RFC 3986 section 2.1): every
+ * byte but the unreserved ALPHA, DIGIT, "-", ".", "_" and "~" as %XX, so
+ * that "&", "=", "+", "#" and "%" stay inside the value.  Returns
+ * MAC_EINPUT, writing nothing, if s is not well-formed UTF-8; otherwise
+ * as xml_text().
+ */
+enum mac_err
+url_qval(struct mac_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, mark;
+	unsigned char c;
+	char pct[3];
+
+	if (n > 0 && esc_check(ESC_JSON, s, n, &i) != MAC_OK) {
+		if (b->err == MAC_OK) {
+			mac_log("%s: byte %zu of %zu is not allowed", __func__,
+			    i, n);
+			b->err = MAC_EINPUT;
+		}
+		return MAC_EINPUT;
+	}
+	if (b->err != MAC_OK)
+		return b->err;
+	mark = b->len;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			buf_putc(b, (char)c);
+			continue;
+		}
+		pct[0] = '%';
+		pct[1] = hex[c >> 4];
+		pct[2] = hex[c & 15];
+		buf_put(b, pct, sizeof(pct));
+	}
+	if (b->err != MAC_OK)
+		b->len = mark;
+	return b->err;
 }

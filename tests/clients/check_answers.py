@@ -459,12 +459,108 @@ class Checker:
             self.check_json(c, body, status)
         elif mime == "application/x-apple-aspen-config":
             self.check_profile(c, body, status)
+        elif mime == "text/html":
+            self.check_html(c, body, headers)
+        elif mime == "image/svg+xml":
+            self.check_svg(c, body)
+        elif mime == "image/png":
+            if not body.startswith(b"\x89PNG\r\n\x1a\n"):
+                c.fail("qr.png", "image/png body is no PNG")
         elif mime == "text/plain":
             if status < 400:
                 c.fail("http.content-type",
                        "%d answer in text/plain is no client format" % status)
         else:
             c.fail("http.content-type", "unexpected Content-Type %r" % ctype)
+
+    def check_html(self, c, body, headers):
+        """The setup page and its errors: parses with html.parser into
+        balanced elements, no script, frame, object or link element, no
+        event handler, no resource from another origin (src must be a
+        same-origin path), a Content-Security-Policy that allows no
+        script and whose style hash is that of the page's one <style>."""
+        import base64
+        import hashlib
+        from html.parser import HTMLParser
+
+        void = {"meta", "img", "br", "hr", "link", "input"}
+        found = {"stack": [], "styles": [], "bad": [], "in_style": False}
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                if tag in ("script", "iframe", "object", "embed", "link",
+                           "frame", "form", "base"):
+                    found["bad"].append("<%s>" % tag)
+                for k, v in attrs:
+                    if k.startswith("on"):
+                        found["bad"].append("%s= handler" % k)
+                    if k == "src" and (not (v or "").startswith("/") or
+                                       (v or "").startswith("//")):
+                        found["bad"].append("src %r not same-origin" % v)
+                    if k == "href" and re.match(r"(?i)\s*(javascript|data):",
+                                                v or ""):
+                        found["bad"].append("href %r" % v)
+                if tag == "style":
+                    found["in_style"] = True
+                    found["styles"].append("")
+                if tag not in void:
+                    found["stack"].append(tag)
+
+            def handle_startendtag(self, tag, attrs):
+                self.handle_starttag(tag, attrs)
+                if tag not in void:
+                    found["stack"].pop()
+
+            def handle_endtag(self, tag):
+                if tag == "style":
+                    found["in_style"] = False
+                if not found["stack"] or found["stack"][-1] != tag:
+                    found["bad"].append("unbalanced </%s>" % tag)
+                else:
+                    found["stack"].pop()
+
+            def handle_data(self, data):
+                if found["in_style"]:
+                    found["styles"][-1] += data
+
+        text = body.decode("utf-8", "strict")
+        if not text.startswith("<!DOCTYPE html>"):
+            c.fail("html.doctype", "no <!DOCTYPE html> first")
+        P(convert_charrefs=True).feed(text)
+        for b in found["bad"]:
+            c.fail("html.safe", b)
+        if found["stack"]:
+            c.fail("html.balanced", "unclosed %r" % found["stack"])
+        csp = headers.get("content-security-policy", "")
+        if "default-src 'none'" not in csp or "script-src" in csp:
+            c.fail("html.csp", "policy %r" % csp)
+        hashes = re.findall(r"'sha256-([A-Za-z0-9+/=]+)'", csp)
+        for st in found["styles"]:
+            h = base64.b64encode(hashlib.sha256(st.encode()).digest()).decode()
+            if h not in hashes:
+                c.fail("html.csp", "style hash %s not in the policy" % h)
+
+    def check_svg(self, c, body):
+        """QR code SVG: well-formed XML, an <svg> root in the SVG
+        namespace holding one white <rect> and one <path>, nothing that
+        runs or loads (no script, no foreign references)."""
+        root = self.check_xml_body(c, body)
+        if root is None:
+            return
+        svg = "{http://www.w3.org/2000/svg}"
+        if root.tag != svg + "svg":
+            c.fail("qr.svg", "root is %r, not an SVG <svg>" % root.tag)
+            return
+        kids = [local(k.tag) for k in root]
+        if kids != ["rect", "path"]:
+            c.fail("qr.svg", "children %r, want rect then one path" % kids)
+        text = body.decode("utf-8", "replace").lower()
+        for bad in ("<script", "href", "url(", "on"):
+            if bad == "on":
+                if re.search(r"\son\w+=", text):
+                    c.fail("qr.svg", "event handler attribute")
+            elif bad in text:
+                c.fail("qr.svg", "%r in the SVG" % bad)
 
     def check_error_body(self, c, body):
         if not body.strip():
@@ -1403,6 +1499,32 @@ BAD_REQ = ("GET /mail/config-v1.1.xml?emailaddress=%3Cscript%3Ealert(1)"
            "%3C/script%3E\nHost: autoconfig.example.org\n\n")
 TXT = "text/plain; charset=utf-8"
 JSN = "application/json; charset=utf-8"
+PAGE_REQ = ("GET /mail/setup?emailaddress=alice%40example.org\n"
+            "Host: autoconfig.example.org\n\n")
+SVG_REQ = ("GET /mobileconfig.qrcode.svg?emailaddress=alice%40example.org\n"
+           "Host: autoconfig.example.org\n\n")
+PAGE_TYPE = "text/html; charset=utf-8"
+SVG_TYPE = "image/svg+xml; charset=utf-8"
+PAGE_CSS = "body{margin:1em}"
+ST_PAGE = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
+           "<title>Mail settings</title>\n<style>" + PAGE_CSS + "</style>\n"
+           "</head>\n<body>\n<p>imap.example.org</p>\n"
+           '<a href="/mobileconfig?emailaddress=alice%40example.org">profile</a>\n'
+           '<img src="/mobileconfig.qrcode.svg?emailaddress=alice%40example.org"'
+           ' alt="QR"/>\n</body>\n</html>\n')
+
+
+def page_csp(css=PAGE_CSS):
+    import base64
+    import hashlib
+    h = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    return ("Content-Security-Policy: default-src 'none'; img-src 'self'; "
+            "style-src 'sha256-%s'; base-uri 'none'" % h)
+
+
+ST_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9">\n'
+          '<rect width="9" height="9" fill="#fff"/>\n'
+          '<path stroke="#000" d="M4 4.5h1"/>\n</svg>\n')
 
 # Good baselines: (request, expected).
 BASE = {
@@ -1419,6 +1541,8 @@ BASE = {
         "400 Bad Request")),
     "mc": (MC_REQ, answer(ST_MC, MC_TYPE, extra=[MC_DISP])),
     "txt_err": (BAD_REQ, answer("address has no '@'\n", TXT, "400 Bad Request")),
+    "page": (PAGE_REQ, answer(ST_PAGE, PAGE_TYPE, extra=[page_csp()])),
+    "svg": (SVG_REQ, answer(ST_SVG, SVG_TYPE)),
 }
 
 
@@ -1434,9 +1558,12 @@ def rebody(key, old, new, count=1, ctype=None, status="200 OK", extra=()):
     b = b.replace(old, new, count)
     if ctype is None:
         ctype = {"json": JSN, "json_err": JSN, "mc": MC_TYPE,
-                 "txt_err": TXT}.get(key, "text/xml; charset=utf-8")
+                 "txt_err": TXT, "page": PAGE_TYPE,
+                 "svg": SVG_TYPE}.get(key, "text/xml; charset=utf-8")
     if key == "mc" and not extra:
         extra = [MC_DISP]
+    if key == "page" and not extra:
+        extra = [page_csp()]
     return {key: (BASE[key][0], answer(b, ctype, status, extra))}
 
 
@@ -1455,6 +1582,25 @@ AC_IMAP = "    <incomingServer" + \
 
 # (mutation name, {case: (request, expected)}, rule that must fire)
 MUTATIONS = [
+    # The setup page and the QR code SVG.
+    ("<script> in the setup page",
+     rebody("page", "<p>imap", "<script>alert(1)</script><p>imap"),
+     "html.safe"),
+    ("image from another origin",
+     rebody("page", 'src="/mobileconfig', 'src="https://evil.example/m'),
+     "html.safe"),
+    ("event handler attribute",
+     rebody("page", '<img src', '<img onerror="x()" src'), "html.safe"),
+    ("style that the policy's hash does not allow",
+     rebody("page", PAGE_CSS, "body{margin:2em}"), "html.csp"),
+    ("no Content-Security-Policy",
+     rebody("page", "<p>", "<p>", extra=["X-Other: 1"]), "html.csp"),
+    ("unclosed element", rebody("page", "</p>", ""), "html.balanced"),
+    ("no DOCTYPE", rebody("page", "<!DOCTYPE html>\n", ""), "html.doctype"),
+    ("<script> in the QR SVG",
+     rebody("svg", "</svg>", "<script>x</script></svg>"), "qr.svg"),
+    ("two paths in the QR SVG",
+     rebody("svg", "</svg>", '<path d="M0 0"/></svg>'), "qr.svg"),
     # Servers on port 443, by ALPN (§8).
     ("443 first",
      rebody("ac", AC_IMAP,

@@ -76,6 +76,8 @@ XML = "text/xml; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 HTML = "text/html"
 PLIST = "application/x-apple-aspen-config"
+PAGE = "text/html; charset=utf-8"  # the setup page, not nginx's
+SVG = "image/svg+xml; charset=utf-8"
 
 AC_OK = File("autoconfig-example.com")
 POX_ALICE = File("pox-alice")
@@ -447,6 +449,48 @@ def catalogue():
         200, PLIST, File("mobileconfig-name-markup"), taint=[b"</string><"],
         headers={"Content-Disposition":
                  'attachment; filename="example.com.mobileconfig"'})
+    # -- the QR codes and the setup page: values escaped, never echoed raw --
+    for q in ("png", "svg"):
+        add("qrcode %s a<b>@example.com -> 400" % q,
+            get("/mobileconfig.qrcode.%s?emailaddress=a%%3Cb%%3E%%40example.com"
+                % q), 400, TEXT, text(badlocal))
+        add("qrcode %s CR LF X-Injected in the address -> 400" % q,
+            get("/mobileconfig.qrcode.%s?emailaddress=" % q + crlf), 400, TEXT,
+            text(badlocal))
+        add("qrcode %s unknown domain -> 404" % q,
+            get("/mobileconfig.qrcode.%s?emailaddress=a%%40unknown.example" % q),
+            404, TEXT, text("no provider serves this domain"))
+    add("qrcode svg a&b@example.com -> 200, one path, no markup of the address",
+        get("/mobileconfig.qrcode.svg?emailaddress=a%26b%40example.com"), 200,
+        SVG, File("qrcode-a-amp-b"), taint=[b"a&b@", b"example.com"])
+    add("qrcode svg name=</svg><script> -> 200, the name only in the code",
+        get("/mobileconfig.qrcode.svg" + ADDR
+            + "&name=%3C%2Fsvg%3E%3Cscript%3E%22%27"), 200, SVG,
+        File("qrcode-name-markup"), taint=[b"</svg><", b"<script"])
+    add("setup a&b@example.com -> 200, &amp; in text and links",
+        get("/mail/setup?emailaddress=a%26b%40example.com"), 200, PAGE,
+        File("setup-a-amp-b"), taint=[b"a&b@", b"<script"])
+    add("setup o'brien@example.com -> 200, &apos; in text, %27 in links",
+        get("/mail/setup?emailaddress=o%27brien%40example.com"), 200, PAGE,
+        File("setup-obrien"), taint=[b"o'brien"])
+    add("setup <script> in the address -> 400 HTML, not echoed",
+        get("/mail/setup?emailaddress=%3Cscript%3Ealert(1)%3C%2Fscript%3E%40"
+            "example.com"), 400, PAGE, File("setup-err-bad-local"),
+        taint=[b"<script>a"])
+    add("setup \"><img src=x> in the address -> 400 HTML, not echoed",
+        get("/mail/setup?emailaddress=%22%3E%3Cimg%20src%3Dx%3E%40example.com"),
+        400, PAGE, File("setup-err-bad-local"), taint=[b"<img src=x"])
+    add("setup CR LF X-Injected in the address -> 400 HTML",
+        get("/mail/setup?emailaddress=" + crlf), 400, PAGE,
+        File("setup-err-bad-local"))
+    add("setup unknown domain -> 404 HTML",
+        get("/mail/setup?emailaddress=a%40unknown.example"), 404, PAGE,
+        File("setup-err-unknown-domain"))
+    add("setup address of 300 bytes -> 400 HTML",
+        get("/mail/setup?emailaddress=" + "a" * 290 + "%40example.com"), 400,
+        PAGE, File("setup-err-too-long"))
+    add("setup HEAD -> 200 headers only",
+        http("HEAD", "/mail/setup" + ADDR), 200, PAGE, b"")
     add("mobileconfig name with CR LF -> 400 control character",
         get("/mobileconfig" + ADDR + "&name=a%0d%0aX-Injected:%20x"), 400, TEXT,
         text("control character in name"))
@@ -585,7 +629,13 @@ def catalogue():
                   "example.com", "ad", ALLOW_READ, JSON,
                   json_err("method not allowed", "MethodNotAllowed")),
                  ("mobileconfig", "/mobileconfig" + ADDR, "ac", ALLOW_READ, TEXT,
-                  text("method not allowed")))
+                  text("method not allowed")),
+                 ("qrcode png", "/mobileconfig.qrcode.png" + ADDR, "ac",
+                  ALLOW_READ, TEXT, text("method not allowed")),
+                 ("qrcode svg", "/mobileconfig.qrcode.svg" + ADDR, "ac",
+                  ALLOW_READ, TEXT, text("method not allowed")),
+                 ("setup", "/mail/setup" + ADDR, "ac", ALLOW_READ, PAGE,
+                  File("setup-err-method")))
     for what, target, host, allow, ctype, body in endpoints:
         for m in ("PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND", "FOO"):
             data = "<x/>" if m in ("PUT", "PATCH", "PROPFIND") else None
@@ -798,7 +848,7 @@ def unchunk(data):
 ALLOWED_HEADERS = {"server", "date", "content-type", "content-length",
                    "connection", "x-content-type-options", "cache-control",
                    "allow", "content-disposition", "location",
-                   "transfer-encoding"}
+                   "transfer-encoding", "content-security-policy"}
 
 
 def normalise(body):

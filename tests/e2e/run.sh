@@ -20,6 +20,8 @@
 #   signed.sh       signed Apple profiles: a throwaway CA, openssl verifies
 #   check.sh        mailautoconf check against this stack: findings, exit
 #                   statuses, a certificate short of a name or expiring
+#   qrcode.sh       QR codes of the profile link, decoded by zbarimg
+#   setup.sh        /mail/setup in headless chromium: servers, links, a screenshot
 #
 # This driver runs them all in turn.  Each is also a ctest test
 # (CMakeLists.txt; "ctest -L e2e" in the build folder), or by hand:
@@ -42,7 +44,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 features=("$@")
 if [ "${#features[@]}" -eq 0 ]; then
 	features=(endpoints hostile accesslog concurrency fastcgi options
-		journal reload shutdown alpn metrics signed check)
+		journal reload shutdown alpn metrics signed check
+		qrcode setup)
 fi
 
 log=$(mktemp /tmp/mailautoconf-e2e-run.XXXXXX)

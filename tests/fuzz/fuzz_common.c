@@ -22,6 +22,9 @@
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_TEXT "text/plain; charset=utf-8"
 #define CT_PROFILE "application/x-apple-aspen-config"
+#define CT_PNG "image/png"
+#define CT_SVG "image/svg+xml; charset=utf-8"
+#define CT_HTML "text/html; charset=utf-8"
 
 #define FUZZ_LOG_MAX 2048 /* one formatted log line */
 #define JSON_KEYS_MAX 8   /* members in one JSON answer */
@@ -154,6 +157,17 @@ static const char *const pl_elems[] = {
     "plist", "dict", "array", "key", "string", "integer", "true", "false"};
 static const char *const pl_attrs[] = {"version"};
 
+/* The setup page and its errors are well-formed XML too (void elements
+ * written as <meta/>), so the same parser checks them. */
+static const char *const html_elems[] = {"html", "head", "meta", "title",
+    "style", "body", "h1", "h2", "p", "table", "tr", "th", "td", "a", "img",
+    "ul", "li"};
+static const char *const html_attrs[] = {"lang", "charset", "name", "content",
+    "href", "src", "alt", "width", "height"};
+static const char *const svg_elems[] = {"svg", "rect", "path"};
+static const char *const svg_attrs[] = {"xmlns", "viewBox", "width", "height",
+    "shape-rendering", "fill", "stroke", "d"};
+
 static const struct doc {
 	const char *root;
 	const char *content_type;
@@ -167,6 +181,9 @@ static const struct doc {
     {"Autodiscover", CT_XML, pox_elems, NELEM(pox_elems), pox_attrs,
 	NELEM(pox_attrs)},
     {"plist", CT_PROFILE, pl_elems, NELEM(pl_elems), pl_attrs, NELEM(pl_attrs)},
+    {"html", CT_HTML, html_elems, NELEM(html_elems), html_attrs,
+	NELEM(html_attrs)},
+    {"svg", CT_SVG, svg_elems, NELEM(svg_elems), svg_attrs, NELEM(svg_attrs)},
 };
 
 struct xml_chk {
@@ -244,8 +261,11 @@ xc_doctype(void *u, const char *name, const char *sysid, const char *pubid,
 
 	(void)sysid;
 	(void)pubid;
-	if (strcmp(x->content_type, CT_PROFILE) != 0 ||
-	    strcmp(name, "plist") != 0 || internal)
+	if (internal || !((strcmp(x->content_type, CT_PROFILE) == 0 &&
+			      strcmp(name, "plist") == 0) ||
+			    (strcmp(x->content_type, CT_HTML) == 0 &&
+				strcmp(name, "html") == 0 && sysid == NULL &&
+				pubid == NULL)))
 		xc_bad(x, "unexpected DOCTYPE", name);
 }
 
@@ -468,8 +488,13 @@ fuzz_check_resp(
 	    "MAC_ENOMEM (%s) for a request within limits", r->why);
 	FUZZ_CHECK(ct != NULL, "no content type (code %d)", (int)e);
 	FUZZ_CHECK(strcmp(ct, CT_XML) == 0 || strcmp(ct, CT_JSON) == 0 ||
-		       strcmp(ct, CT_TEXT) == 0 || strcmp(ct, CT_PROFILE) == 0,
+		       strcmp(ct, CT_TEXT) == 0 ||
+		       strcmp(ct, CT_PROFILE) == 0 ||
+		       strcmp(ct, CT_HTML) == 0 || strcmp(ct, CT_SVG) == 0 ||
+		       strcmp(ct, CT_PNG) == 0,
 	    "content type '%s'", ct);
+	FUZZ_CHECK((r->csp != NULL) == (strcmp(ct, CT_HTML) == 0),
+	    "Content-Security-Policy on '%s' or missing", ct);
 	FUZZ_CHECK(r->body.err == MAC_OK, "body.err %d (code %d)",
 	    (int)r->body.err, (int)e);
 	FUZZ_CHECK(r->body.len > 0 && r->body.len <= r->body.cap,
@@ -490,7 +515,12 @@ fuzz_check_resp(
 	FUZZ_CHECK(http_head(head, sizeof(head), e, r) > 0,
 	    "http_head failed (code %d)", (int)e);
 
-	if (strcmp(ct, CT_XML) == 0 || strcmp(ct, CT_PROFILE) == 0)
+	if (strcmp(ct, CT_PNG) == 0)
+		FUZZ_CHECK(e == MAC_OK && r->body.len > 8 &&
+			       memcmp(r->body.p, "\x89PNG\r\n\x1a\n", 8) == 0,
+		    "image/png answer is no PNG (code %d)", (int)e);
+	else if (strcmp(ct, CT_XML) == 0 || strcmp(ct, CT_PROFILE) == 0 ||
+		 strcmp(ct, CT_HTML) == 0 || strcmp(ct, CT_SVG) == 0)
 		check_xml(r);
 	else if (strcmp(ct, CT_JSON) == 0)
 		check_json(r);

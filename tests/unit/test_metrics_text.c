@@ -156,6 +156,10 @@ test_counts(void **state)
 				"{endpoint=\"mobileconfig\",code=\"413\"} 0"));
 	assert_true(has_line(t, "mailautoconf_requests_total"
 				"{endpoint=\"metrics\",code=\"200\"} 0"));
+	assert_true(has_line(t, "mailautoconf_requests_total"
+				"{endpoint=\"qrcode\",code=\"400\"} 0"));
+	assert_true(has_line(t, "mailautoconf_requests_total"
+				"{endpoint=\"setup\",code=\"200\"} 0"));
 	/* "none" only once it happens, "other" not at all here. */
 	assert_true(has_line(t, "mailautoconf_requests_total"
 				"{endpoint=\"none\",code=\"404\"} 8"));

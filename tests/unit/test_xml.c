@@ -275,6 +275,24 @@ check_invalid(esc_fn fn, const char *in, size_t len, size_t bad)
 	assert_int_equal(nlogs, 0);
 }
 
+/* url_qval(): the unreserved bytes as they are, every other as %XX
+ * (upper-case hex), UTF-8 byte by byte; malformed UTF-8 refused. */
+static void
+test_url_qval(void **state)
+{
+	static const char all[] = "AZaz09-._~";
+
+	(void)state;
+	check_valid(url_qval, all, sizeof(all) - 1, all);
+	check_valid(url_qval, "a@b.example", 11, "a%40b.example");
+	check_valid(url_qval, "&=+#%? /<>\"'", 12,
+	    "%26%3D%2B%23%25%3F%20%2F%3C%3E%22%27");
+	check_valid(url_qval, "\xc3\xb6\x01", 3, "%C3%B6%01");
+	check_valid(url_qval, NULL, 0, "");
+	check_invalid(url_qval, "ab\xff", 3, 2);
+	check_invalid(url_qval, "\xed\xa0\x80", 3, 0); /* a surrogate */
+}
+
 static void
 test_text_valid(void **state)
 {
@@ -717,6 +735,7 @@ main(void)
 	    cmocka_unit_test_setup(test_writer_sticky, setup),
 	    cmocka_unit_test_setup(test_template_holes, setup),
 	    cmocka_unit_test_setup(test_ascii_all, setup),
+	    cmocka_unit_test_setup(test_url_qval, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
