@@ -6,7 +6,8 @@
 #   clang),
 #   the unit, golden and client-rule tests (ctest), libFuzzer on each
 #   input surface for a bounded time, Thunderbird's own
-#   account-setup code on the golden answers, Evolution's own lookup
+#   account-setup code on the golden answers, the Nu HTML Checker on the
+#   setup page, Evolution's own lookup
 #   against nginx and the responder, the end-to-end tests through real
 #   nginx and spawn-fcgi on loopback, raw FastCGI fault cases against the
 #   responder's socket, ThreadSanitizer on the configuration swap and
@@ -74,6 +75,19 @@ echo "== Thunderbird's own account-setup code on the golden answers"
 bash tests/clients/thunderbird/run.sh | tee "$build/thunderbird.log"
 tb_pass=$(sed -n 's/^thunderbird: \([0-9]*\) passed, 0 failed$/\1/p' "$build/thunderbird.log")
 
+# The setup page and its errors (tests/golden/) against the Nu HTML
+# Checker, npm's vnu-jar at a fixed version, installed under the build.
+echo "== the Nu HTML Checker on the HTML answers"
+vnu_dir="$build/vnu"
+vnu_jar="$vnu_dir/node_modules/vnu-jar/build/dist/vnu.jar"
+if [ ! -f "$vnu_jar" ]; then
+	mkdir -p "$vnu_dir"
+	npm install --prefix "$vnu_dir" --no-audit --no-fund --silent \
+		vnu-jar@26.9.27 >/dev/null
+fi
+bash tests/clients/vnu.sh "$vnu_jar" | tee "$build/vnu.log"
+vnu_pass=$(sed -n 's/^vnu: \([0-9]*\) passed, 0 failed$/\1/p' "$build/vnu.log")
+
 echo "== Evolution's own autoconfig lookup against nginx and the responder"
 bash tests/clients/evolution/run.sh "$build" | tee "$build/evolution.log"
 evo_pass=$(sed -n 's/^evolution: \([0-9]*\) passed, 0 failed$/\1/p' "$build/evolution.log")
@@ -132,4 +146,4 @@ bash tests/fresh/run.sh --deb "$(cat "$root/build-package/deb-path")" |
 	tee "$build/fresh-deb.log"
 fdeb_pass=$(sed -n 's/^fresh: \([0-9]*\) passed, 0 failed$/\1/p' "$build/fresh-deb.log")
 
-echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + ${tsan_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0} + ${rep_pass:-0} + ${pkg_pass:-0} + ${fdeb_pass:-0})) passed, 0 failed"
+echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${vnu_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + ${tsan_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0} + ${rep_pass:-0} + ${pkg_pass:-0} + ${fdeb_pass:-0})) passed, 0 failed"

@@ -21,18 +21,23 @@
 
 # Compiler, cmake and the libraries of CMakeLists.txt.
 mac_deps_build=(build-essential cmake pkg-config libfcgi-dev libexpat1-dev
-	libinih-dev libidn2-dev libssl-dev libcurl4-openssl-dev)
+	libinih-dev libidn2-dev libssl-dev libcurl4-openssl-dev libqrencode-dev
+	libpng-dev)
 # What nginx/demo.sh runs: nginx, spawn-fcgi, the certificate, curl.
 mac_deps_demo=(nginx spawn-fcgi openssl curl)
 # What tests/check-all.sh and its suites run beyond the demo's: cmocka,
 # the linters, clang (UBSan, libFuzzer), xmllint, python3, load and leak
 # tools, systemd (tests/load/sd-ns.sh), node and npm (Thunderbird's own
 # code), procps (pgrep), iproute2 (ip, for namespaces), git (the file
-# list), debootstrap (tests/fresh/run.sh).
+# list), debootstrap (tests/fresh/run.sh), dpkg-dev and lintian (the
+# package), the stream module (ALPN on 443), promtool (the metrics),
+# named-checkzone (DNS records), zbarimg (QR codes), chromium (the setup
+# page) and Java (the Nu HTML Checker).
 mac_deps_test=(libcmocka-dev clang-format cppcheck libxml2-utils python3
 	clang libclang-rt-14-dev wrk valgrind systemd nodejs npm procps
 	iproute2 git debootstrap ca-certificates dpkg-dev lintian
-	libnginx-mod-stream prometheus bind9-utils)
+	libnginx-mod-stream prometheus bind9-utils zbar-tools chromium
+	default-jre-headless)
 # What tests/fresh/run.sh runs.
 mac_deps_fresh=(debootstrap git)
 # What tests/bench/run.sh runs beyond the demo's.

@@ -415,6 +415,10 @@ function report(ok, name, summary, details = []) {
 }
 
 function kindOf(g) {
+  // A golden case that only loads a configuration ("LOAD") has no request.
+  if (g.target === undefined) {
+    return null;
+  }
   const path = g.target.split("?")[0].toLowerCase();
   if (path.endsWith("/config-v1.1.xml")) {
     return g.method == "GET" ? "autoconfig" : null;
