@@ -30,6 +30,8 @@ static const struct tool_cmd cmds[] = {
 	"DNS records for every served domain, or those named"},
     {"certs", tool_certs, "[-c file] [--format dehydrated|certbot|nginx]",
 	"the names nginx's certificates must carry, 100 at most each"},
+    {"import", tool_import, "[-o file] file.xml ...",
+	"Thunderbird clientConfig files to provider sections"},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
