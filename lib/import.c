@@ -113,6 +113,7 @@ struct srv {
 	int auth[IMP_AUTH_MAX];
 	size_t nauth;
 	char user[MAC_CFG_TEXT_MAX + 1];
+	int has_user; /* a <username>, even one the INI refuses */
 	int bad; /* reported and left out */
 };
 
@@ -631,6 +632,11 @@ end_srv(struct mac_import *im)
 		    what, s->host);
 		s->bad = 1;
 	}
+	if (!s->bad && !s->has_user)
+		note(im, s->line,
+		    "%s server %s without a username: imported with the "
+		    "provider's username",
+		    what, s->host);
 }
 
 static void
@@ -713,6 +719,7 @@ end_leaf(struct mac_import *im, enum kind k)
 			im->s->sock = (int)i;
 		break;
 	case K_USER:
+		im->s->has_user = 1;
 		if ((why = user_check(im->text, strlen(im->text))) != NULL) {
 			note(im, cur_line(im),
 			    "username '%s': %s; the server is imported "
@@ -902,11 +909,16 @@ write_prov(struct mac_import *im, struct prov *p)
 	if (p->id[0] != '\0') {
 		quoted(q, sizeof(q), p->id);
 		if (dom_norm(p->id, strlen(p->id), id, &n, &why) != MAC_OK) {
-			note(im, p->line, "emailProvider id '%s': %s", q, why);
+			note(im, p->line,
+			    "emailProvider id '%s': %s; the provider is named "
+			    "after its first domain",
+			    q, why);
 			p->id[0] = '\0';
 		} else
 			memcpy(p->id, id, n + 1);
 	}
+	if (p->id[0] == '\0' && p->ndoms > 0)
+		snprintf(p->id, sizeof(p->id), "%s", p->doms);
 	/* webMail and oAuth2 sit beside emailProvider, in clientConfig. */
 	if (im->webmail[0] != '\0')
 		snprintf(p->webmail, sizeof(p->webmail), "%s", im->webmail);
