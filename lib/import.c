@@ -114,7 +114,7 @@ struct srv {
 	size_t nauth;
 	char user[MAC_CFG_TEXT_MAX + 1];
 	int has_user; /* a <username>, even one the INI refuses */
-	int bad; /* reported and left out */
+	int bad;      /* reported and left out */
 };
 
 struct prov {
