@@ -13,7 +13,9 @@ the losses the import reported on stderr and that the README documents:
              a provider left without servers is written commented out)
   username   a username template the INI refuses (served as the
              provider's username)
-Anything else that differs is a failure.  Prints "ok FILE CATEGORY..." or
+Anything else that differs is a failure.  With RT_PAIRS=DIR, each served
+file's original, answer, address and losses are also written to DIR for
+Thunderbird's own parser (tests/clients/thunderbird/run.sh --import).  Prints "ok FILE CATEGORY..." or
 "FAIL FILE: detail" per file and "counts: ..." last.
 
 usage: import_roundtrip.py MAILAUTOCONF MAC_RENDER MAILAUTOCONF_FCGI TMPDIR FILE.xml...
@@ -126,6 +128,19 @@ def main():
             failed += 1
             continue
         got = servers(ET.fromstring(body))
+        pairs = os.environ.get("RT_PAIRS")
+        if pairs:
+            # For Thunderbird's own parser (tests/clients/thunderbird/run.sh
+            # --import): the original, our answer, the address, the losses.
+            base = os.path.join(pairs, name)
+            with open(path, "rb") as f, open(base + ".orig", "wb") as w:
+                w.write(f.read())
+            with open(base + ".answer", "wb") as w:
+                w.write(body)
+            with open(base + ".email", "w") as w:
+                w.write(f"user@{doms[0]}\n")
+            with open(base + ".loss", "w") as w:
+                w.write(" ".join(sorted(cats | ({"username"} if "username '" in notes or "without a username" in notes else set()))) + "\n")
         # Thunderbird fills in the placeholders for the address.
         for s in expect + got:
             s["user"] = s["user"].replace("%EMAILADDRESS%", "user@" + doms[0]).replace(
