@@ -377,6 +377,30 @@ prov_dom_add(struct mac_import *im, const char *d)
 
 /* ---- element start ---- */
 
+/* The attributes this import reads or that carry nothing the INI needs
+ * (clientConfig version, xmlns); others are reported. */
+static int
+attr_known(enum kind k, const char *a)
+{
+	if (strcmp(a, "xmlns") == 0 || strncmp(a, "xmlns:", 6) == 0)
+		return 1;
+	switch (k) {
+	case K_ROOT:
+		return strcmp(a, "version") == 0;
+	case K_PROV:
+		return strcmp(a, "id") == 0;
+	case K_SRV:
+		return strcmp(a, "type") == 0;
+	case K_DOC:
+	case K_LOGINPAGE:
+		return strcmp(a, "url") == 0;
+	case K_DESCR:
+		return strcmp(a, "lang") == 0;
+	default:
+		return 0;
+	}
+}
+
 static void
 start_srv(struct mac_import *im, const char *el, const XML_Char **atts)
 {
@@ -453,6 +477,14 @@ on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 	} else
 		k = parent == K_IGNORED ? K_IGNORED : K_SKIP;
 	im->stack[im->depth++] = k;
+	if (k != K_SKIP && k != K_IGNORED)
+		for (i = 0; atts[i] != NULL; i += 2)
+			if (!attr_known(k, atts[i])) {
+				quoted(q, sizeof(q), atts[i]);
+				note(im, cur_line(im),
+				    "<%s %s=...>: the INI has no such setting",
+				    el, q);
+			}
 
 	switch (k) {
 	case K_PROV:

@@ -109,6 +109,31 @@ grep -q '^# \[provider mail.ee\]$' "$tmp/ee.ini" &&
 	ok "the same file twice: imported once, loads" ||
 	not_ok "the same file twice: imported once, loads" "$(cat "$tmp/twice.err")"
 
+# An attribute the INI has no place for is reported too.
+cat >"$tmp/attr.xml" <<'XML'
+<clientConfig version="1.1">
+  <emailProvider id="attr.example">
+    <domain>attr.example</domain>
+    <incomingServer type="imap" priority="1">
+      <hostname>imap.attr.example</hostname><port>993</port>
+      <socketType>SSL</socketType><username>%EMAILLOCALPART%</username>
+      <authentication>password-cleartext</authentication>
+    </incomingServer>
+    <outgoingServer type="smtp">
+      <hostname>smtp.attr.example</hostname><port>587</port>
+      <socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username>
+      <authentication>password-encrypted</authentication>
+    </outgoingServer>
+  </emailProvider>
+</clientConfig>
+XML
+"$tool" import "$tmp/attr.xml" >"$tmp/attr.ini" 2>"$tmp/attr.err" || true
+grep -qF "attr.xml:4: <incomingServer priority=...>: the INI has no such setting" "$tmp/attr.err" &&
+	grep -q '^server = smtp smtp.attr.example 587 STARTTLS auth=password-encrypted username=%EMAILADDRESS%$' "$tmp/attr.ini" &&
+	grep -q '^username = %EMAILLOCALPART%$' "$tmp/attr.ini" &&
+	ok "unknown attribute reported; per-server auth and username" ||
+	not_ok "unknown attribute reported; per-server auth and username" "$(cat "$tmp/attr.err" "$tmp/attr.ini")"
+
 # ---- bad input ------------------------------------------------------------
 
 printf '<clientConfig version="1.1">\n  <emailProvider id="x.example">\n    <domain>x.example</domain\n' >"$tmp/bad.xml"
