@@ -216,12 +216,12 @@ seen_add(struct mac_import *im, const char *s)
 static void
 quoted(char *q, size_t qsize, const char *s)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, len = strlen(s);
 
-	for (i = 0; s[i] != '\0' && n + 4 < qsize && i < 60; i++)
+	for (i = 0; i < len && n + 4 < qsize && i < 60; i++)
 		q[n++] =
 		    ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	if (s[i] != '\0' && n + 4 < qsize) {
+	if (i < len && n + 4 < qsize) {
 		memcpy(q + n, "...", 3);
 		n += 3;
 	}
