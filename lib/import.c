@@ -26,6 +26,10 @@
 #define IMP_AUTH_MAX 12
 #define IMP_SRV_PARSED_MAX 64
 #define IMP_NOTE_MAX 512
+#define IMP_QUOTE_MAX 60                /* bytes of a value in a note */
+#define IMP_XML_MAX (64L * 1024 * 1024) /* one file: expat takes an int */
+#define IMP_DOMS_CHUNK 1024             /* first size of a domain list */
+#define IMP_SEEN_CHUNK 64               /* first size of the seen list */
 
 /* What an open element is; K_SKIP: inside something already reported. */
 enum kind {
@@ -197,7 +201,7 @@ seen_add(struct mac_import *im, const char *s)
 	char **n, *d;
 
 	if (im->nseen == im->seencap) {
-		size_t cap = im->seencap ? im->seencap * 2 : 64;
+		size_t cap = im->seencap ? im->seencap * 2 : IMP_SEEN_CHUNK;
 		if ((n = realloc(im->seen, cap * sizeof(*n))) == NULL) {
 			im->nomem = 1;
 			return;
@@ -212,13 +216,14 @@ seen_add(struct mac_import *im, const char *s)
 	im->seen[im->nseen++] = d;
 }
 
-/* Quote a value for a note: at most 60 bytes, control bytes as '?'. */
+/* Quote a value for a note: at most IMP_QUOTE_MAX bytes, control bytes
+ * as '?'. */
 static void
 quoted(char *q, size_t qsize, const char *s)
 {
 	size_t i, n = 0, len = strlen(s);
 
-	for (i = 0; i < len && n + 4 < qsize && i < 60; i++)
+	for (i = 0; i < len && n + 4 < qsize && i < IMP_QUOTE_MAX; i++)
 		q[n++] =
 		    ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
 	if (i < len && n + 4 < qsize) {
@@ -359,7 +364,7 @@ prov_dom_add(struct mac_import *im, const char *d)
 			return;
 		}
 	if (p->domslen + n > p->domscap) {
-		size_t cap = p->domscap ? p->domscap * 2 : 1024;
+		size_t cap = p->domscap ? p->domscap * 2 : IMP_DOMS_CHUNK;
 		char *nd;
 		while (cap < p->domslen + n)
 			cap *= 2;
@@ -1129,10 +1134,10 @@ mac_import(struct mac_import *im, const char *name, const char *xml, size_t len,
 	XML_SetUserData(im->xp, im);
 	XML_SetElementHandler(im->xp, on_start, on_end);
 	XML_SetCharacterDataHandler(im->xp, on_text);
-	/* expat takes an int length. */
-	if (len > 64 * 1024 * 1024) {
+	if (len > (size_t)IMP_XML_MAX) {
 		if (err != NULL)
-			snprintf(err, errlen, "%s: larger than 64 MiB", name);
+			snprintf(err, errlen, "%s: larger than %ld bytes", name,
+			    IMP_XML_MAX);
 		e = MAC_EINPUT;
 	} else if (XML_Parse(im->xp, xml, (int)len, 1) == XML_STATUS_ERROR) {
 		if (err != NULL)
