@@ -954,6 +954,14 @@ write_prov(struct mac_import *im, struct prov *p)
 		} else
 			memcpy(p->id, id, n + 1);
 	}
+	if (p->id[0] != '\0' && seen_has(im, p->id) && p->ndoms > 0 &&
+	    !seen_has(im, p->doms)) {
+		note(im, p->line,
+		    "emailProvider id %s: already imported; the provider is "
+		    "named after its first domain",
+		    p->id);
+		p->id[0] = '\0';
+	}
 	if (p->id[0] == '\0' && p->ndoms > 0)
 		snprintf(p->id, sizeof(p->id), "%s", p->doms);
 	/* webMail and oAuth2 sit beside emailProvider, in clientConfig. */
