@@ -36,6 +36,8 @@ static const struct tool_cmd cmds[] = {
 	"\t[--warning-days n] [--critical-days n] [--dns-server ipv4[:port]]\n"
 	"\t[--no-dns] address",
 	"what clients see of an address's domain, from outside"},
+    {"import", tool_import, "[-o file] file.xml ...",
+	"Thunderbird clientConfig files to provider sections"},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

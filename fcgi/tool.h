@@ -35,6 +35,7 @@ struct tool_cmd {
 int tool_records(const struct tool_cmd *, int, char *[]);
 int tool_certs(const struct tool_cmd *, int, char *[]);
 int tool_check(const struct tool_cmd *, int, char *[]);
+int tool_import(const struct tool_cmd *, int, char *[]);
 
 /* "mailautoconf: CMD: message" on standard error, one line. */
 void tool_err(const struct tool_cmd *, const char *fmt, ...)

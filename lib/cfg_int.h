@@ -194,6 +194,7 @@ extern const struct keydef key_table[KEY__MAX];
 int tok_next(const char **sp, const char *seps, const char **tok, size_t *tlen);
 int num_parse(const char *s, size_t len, unsigned long max, unsigned long *out);
 const char *user_check(const char *s, size_t len);
+const char *text_check(const char *s, size_t len, size_t max);
 int bool_parse(const char *v);
 void bool_err(struct pst *st, const struct keydef *kd, const char *v);
 int cfg_handler(

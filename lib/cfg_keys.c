@@ -171,7 +171,7 @@ num_parse(const char *s, size_t len, unsigned long max, unsigned long *out)
  * characters, no DEL and no U+FFFE or U+FFFF (XML 1.0 2.2), at most max
  * bytes.  Returns NULL or a short static reason.
  */
-static const char *
+const char *
 text_check(const char *s, size_t len, size_t max)
 {
 	const unsigned char *u = (const unsigned char *)s;

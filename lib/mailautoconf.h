@@ -240,4 +240,21 @@ enum mac_err mac_certs(const char *const *doms, size_t n, size_t *pos,
     enum mac_cert_fmt, unsigned long *cert, struct mac_buf *b,
     const char **why);
 
+/*
+ * Import of Thunderbird clientConfig files (import.c).  One context
+ * serves several files, so that a domain or provider id is imported once.
+ * mac_import() appends the file's emailProvider as an INI [provider]
+ * section to out, and everything the INI cannot hold as one
+ * "name:line: what" line to notes (and again under the section as a
+ * "# not imported: what" comment).  A provider the loader would refuse
+ * is written commented out.  MAC_EINPUT for malformed XML, with
+ * "name:line:column: reason" in err; MAC_ENOMEM when out or notes is full.
+ */
+struct mac_import;
+struct mac_import *mac_import_new(void);
+void mac_import_free(struct mac_import *);
+enum mac_err mac_import(struct mac_import *, const char *name, const char *xml,
+    size_t len, struct mac_buf *out, struct mac_buf *notes, char *err,
+    size_t errlen);
+
 #endif

@@ -4,6 +4,12 @@
 # the golden answers in tests/golden/.  See harness.mjs for what is checked.
 #
 # usage: tests/clients/thunderbird/run.sh [golden dir]
+#        tests/clients/thunderbird/run.sh --import MAILAUTOCONF MAC_RENDER MAILAUTOCONF_FCGI
+#   --import: the import round trip instead: every ISPDB file in
+#   tests/data/ispdb through mailautoconf import and our autoconfig answer
+#   (tests/tool/import_roundtrip.py), then Thunderbird's parser on the
+#   original and on our answer (harness.mjs, TB_IMPORT); last line
+#   "thunderbird-import: N passed, M failed".
 #   TB_CACHE=dir   where the extracted files are kept
 #                  (default /tmp/mailautoconf-thunderbird)
 #   TB_DEB=file    use this thunderbird .deb instead of apt-get download
@@ -12,6 +18,16 @@
 # failure; 0 with a "SKIP:" line only if the package cannot be obtained.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+import=
+if [ "${1:-}" = --import ]; then
+	[ $# = 4 ] || { echo "usage: $0 --import MAILAUTOCONF MAC_RENDER MAILAUTOCONF_FCGI" >&2; exit 2; }
+	import=$(mktemp -d /tmp/mailautoconf-tb-import.XXXXXX)
+	mkdir "$import/pairs"
+	RT_PAIRS=$import/pairs python3 "$here/../../tool/import_roundtrip.py" \
+		"$2" "$3" "$4" "$import" "$here"/../../data/ispdb/*.xml |
+		tail -n 1
+	set --
+fi
 golden=${1:-$here/../../golden}
 cache=${TB_CACHE:-/tmp/mailautoconf-thunderbird}
 mkdir -p "$cache"
@@ -88,4 +104,10 @@ if [ ! -f node_modules/.package-lock.json ] ||
 fi
 
 # 4. Thunderbird's code against the golden answers.
+if [ -n "$import" ]; then
+	rc=0
+	TB_ROOT="$cache/tb" TB_IMPORT="$import/pairs" node "$here/harness.mjs" || rc=$?
+	rm -rf "$import"
+	exit $rc
+fi
 TB_ROOT="$cache/tb" exec node "$here/harness.mjs" "$golden"
