@@ -762,9 +762,14 @@ end_leaf(struct mac_import *im, enum kind k)
 			    "username '%s': %s; the server is imported "
 			    "with the provider's username",
 			    q, why);
-		} else
-			snprintf(
-			    im->s->user, sizeof(im->s->user), "%s", im->text);
+		} else if (snprintf(im->s->user, sizeof(im->s->user), "%s",
+			       im->text) >= (int)sizeof(im->s->user)) {
+			im->s->user[0] = '\0';
+			note(im, cur_line(im),
+			    "username '%s': too long; the server is imported "
+			    "with the provider's username",
+			    q);
+		}
 		break;
 	case K_AUTH:
 		end_auth(im);
