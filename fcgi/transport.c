@@ -52,6 +52,15 @@
  * another worker); the one that accepts serves the first of them itself.
  */
 #define ACCEPT_BATCH_MAX 64
+/*
+ * Closing a connection whose request body was not read to its end: stop
+ * writing, then read and discard for at most this long, and at most this
+ * much, before close() (nginx's lingering close).  A close() with unread
+ * bytes queued sends a reset, which can reach nginx before it has read
+ * the answer already written (a 413, say), and nginx then answers 502.
+ */
+#define LINGER_MS 500
+#define LINGER_MAX (1024 * 1024)
 #define US_PER_MS 1000
 
 /*
@@ -162,6 +171,41 @@ conn_close(int fd, uint32_t gen)
 }
 
 /*
+ * Close fd (generation gen, ours) after an answer, with input left
+ * unread: shut down our side so the peer sees the whole answer and its
+ * end, then discard what it still sends until it closes, LINGER_MS pass
+ * or LINGER_MAX bytes are read, whichever comes first.  Holds the worker
+ * for LINGER_MS at most, and only on this error path.
+ */
+static void
+conn_linger(int fd, uint32_t gen)
+{
+	struct timespec t0, t;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char junk[4096];
+	size_t total = 0;
+	long left;
+	ssize_t n;
+
+	(void)shutdown(fd, SHUT_WR);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (total < LINGER_MAX) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = LINGER_MS - ((t.tv_sec - t0.tv_sec) * 1000L +
+				       (t.tv_nsec - t0.tv_nsec) / NS_PER_MS);
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		n = read(fd, junk, sizeof(junk));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	conn_close(fd, gen);
+}
+
+/*
  * Let libfcgi read and answer the request queued on fd, which the caller
  * owns (libfcgi 2.4.2, fcgiapp.c).  FCGX_Accept_r() calls accept() only
  * when ipcFd < 0, so we hand it our connection in ipcFd; keepConnection
@@ -185,6 +229,8 @@ conn_close(int fd, uint32_t gen)
 static int
 conn_serve(struct worker *w, FCGX_Request *fr, int fd, uint32_t gen)
 {
+	int linger = 0;
+
 	/* In flight from here on, for serve_stop(); libfcgi may close fd. */
 	atomic_fetch_add(&inflight, 1);
 	conn_set_partial(fd, 0);
@@ -202,6 +248,11 @@ conn_serve(struct worker *w, FCGX_Request *fr, int fd, uint32_t gen)
 		bad_conn("request body cut short");
 	if (atomic_load(&stopping))
 		fr->keepConnection = 0;
+	else if (!fr->keepConnection && !FCGX_HasSeenEOF(fr->in)) {
+		/* Input left unread: libfcgi keeps fd, we linger and close. */
+		linger = 1;
+		fr->keepConnection = 1;
+	}
 	if (!fr->keepConnection)
 		conn_retire(fd, gen); /* FCGX_Finish_r() closes fd */
 	FCGX_Finish_r(fr);
@@ -211,6 +262,10 @@ conn_serve(struct worker *w, FCGX_Request *fr, int fd, uint32_t gen)
 		return 0;
 	}
 	fr->ipcFd = -1; /* ours again; the next FCGX_Accept_r() gets it */
+	if (linger) {
+		conn_linger(fd, gen);
+		return 0;
+	}
 	return 1;
 }
 

@@ -391,6 +391,27 @@ def _():
         return "connection kept"
 
 
+@case("64 KiB body (nginx's cap), answered 413 at the peek window -> the rest of the body is still taken and the connection ends with FIN, not a reset (a reset makes nginx answer 502)")
+def _():
+    body = b"y" * 65536
+    c = connect()
+    r = Reader(c)
+    c.sendall(begin(flags=KEEP_CONN) + stream(PARAMS, params_for(
+        "POST", "/autodiscover/autodiscover.xml", "",
+        "autodiscover.example.com", len(body))) + record(STDIN, body[:60000]))
+    out, end, _ = r.answer()
+    if status(out) != "Status: 413 Content Too Large":
+        return "got %r" % out[:80]
+    try:
+        c.sendall(record(STDIN, body[60000:]) + record(STDIN, b""))
+        c.settimeout(FRESH_DEADLINE)
+        rest = c.recv(1)
+    except OSError as e:
+        return "after the answer: %s" % e
+    if rest != b"":
+        return "bytes after the answer: %r" % rest
+
+
 @case("CONTENT_LENGTH 100 and no STDIN at all, peer waits -> no answer, nothing blocked; answered once STDIN ends")
 def _():
     c = connect()
