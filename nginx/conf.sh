@@ -146,7 +146,7 @@ mac_ca() { # key cert cn days
 		-addext keyUsage=critical,keyCertSign,cRLSign || return
 }
 
-# spawn-fcgi's user options, as in production (etc/mailautoconf.service):
+# spawn-fcgi's user options, as in production (etc/mailautoconf.service.in):
 # the socket owned by www-data, nginx's worker user, and the responder run
 # as nobody, unless nobody cannot run BIN or read CONFIG (a build directory
 # closed to others, such as a clone in root's home), when it keeps

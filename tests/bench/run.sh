@@ -194,7 +194,7 @@ die() {
 }
 
 # A FastCGI program under spawn-fcgi on a unix socket, as in production
-# (etc/mailautoconf.service): socket owned by www-data, mode 0660, the
+# (etc/mailautoconf.service.in): socket owned by www-data, mode 0660, the
 # program as nobody when it can be.  Appends its pid to pids and waits for
 # LOG to contain WANT.
 spawn() { # sock log want readable-file -- program args...
