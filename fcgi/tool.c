@@ -69,10 +69,16 @@ tool_err(const struct tool_cmd *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void
+tool_usage_to(FILE *f, const struct tool_cmd *c)
+{
+	fprintf(f, "usage: %s %s %s\n", TOOL_PROG, c->name, c->usage);
+}
+
 int
 tool_usage(const struct tool_cmd *c)
 {
-	fprintf(stderr, "usage: %s %s %s\n", TOOL_PROG, c->name, c->usage);
+	tool_usage_to(stderr, c);
 	return TOOL_EXIT_USAGE;
 }
 

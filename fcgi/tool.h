@@ -9,6 +9,7 @@
 #ifndef MAC_TOOL_H
 #define MAC_TOOL_H
 
+#include <stdio.h>
 #include <stddef.h>
 
 #include "mailautoconf.h"
@@ -40,6 +41,8 @@ int tool_import(const struct tool_cmd *, int, char *[]);
 /* "mailautoconf: CMD: message" on standard error, one line. */
 void tool_err(const struct tool_cmd *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The subcommand's usage line on f (-h: standard output). */
+void tool_usage_to(FILE *, const struct tool_cmd *);
 /* The subcommand's usage line on standard error; returns TOOL_EXIT_USAGE. */
 int tool_usage(const struct tool_cmd *);
 /* Load the configuration; on failure print each problem as

@@ -42,8 +42,7 @@ tool_certs(const struct tool_cmd *c, int argc, char *argv[])
 			path = optarg;
 			break;
 		case 'h':
-			printf(
-			    "usage: %s %s %s\n", TOOL_PROG, c->name, c->usage);
+			tool_usage_to(stdout, c);
 			return TOOL_EXIT_OK;
 		case OPT_FORMAT:
 			if ((k = tool_choice(c, "--format", optarg,

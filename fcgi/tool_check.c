@@ -596,8 +596,7 @@ tool_check(const struct tool_cmd *c, int argc, char *argv[])
 			path = optarg;
 			break;
 		case 'h':
-			printf(
-			    "usage: %s %s %s\n", TOOL_PROG, c->name, c->usage);
+			tool_usage_to(stdout, c);
 			rc = TOOL_EXIT_OK;
 			goto out;
 		case OPT_RESOLVE:

@@ -104,8 +104,7 @@ tool_import(const struct tool_cmd *c, int argc, char *argv[])
 			opath = optarg;
 			break;
 		case 'h':
-			printf(
-			    "usage: %s %s %s\n", TOOL_PROG, c->name, c->usage);
+			tool_usage_to(stdout, c);
 			return TOOL_EXIT_OK;
 		default:
 			return tool_usage(c);

@@ -88,8 +88,7 @@ tool_records(const struct tool_cmd *c, int argc, char *argv[])
 			path = optarg;
 			break;
 		case 'h':
-			printf(
-			    "usage: %s %s %s\n", TOOL_PROG, c->name, c->usage);
+			tool_usage_to(stdout, c);
 			return TOOL_EXIT_OK;
 		case OPT_TARGET:
 			if (mac_rr_host(optarg, target, &why) != MAC_OK) {

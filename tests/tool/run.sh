@@ -334,4 +334,18 @@ else
 	not_ok "$name" "exit $rc" "$(cat "$tmp/err")"
 fi
 
+# -h: each subcommand's usage line on standard output, exit 0, nothing on
+# standard error.
+for cmd in records certs check import; do
+	name="$cmd -h -> its usage on standard output, exit 0"
+	rc=0
+	"$tool" "$cmd" -h >"$tmp/out" 2>"$tmp/err" || rc=$?
+	if [ "$rc" = 0 ] && [ ! -s "$tmp/err" ] &&
+		grep -q "^usage: mailautoconf $cmd " "$tmp/out"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc" "$(cat "$tmp/out" "$tmp/err")"
+	fi
+done
+
 finish
