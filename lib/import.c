@@ -21,12 +21,12 @@
 #include "import_int.h"
 
 /* The autoconfig vocabulary the INI accepts, as the loader spells it. */
-const char *const auth_names[NAUTH] = {"password-cleartext",
+const char *const imp_auth_names[NAUTH] = {"password-cleartext",
     "password-encrypted", "NTLM", "GSSAPI", "client-IP-address",
     "TLS-client-cert", "OAuth2", "none", "smtp-after-pop"};
 
-const char *const stype_names[] = {"imap", "pop3", "smtp"};
-const char *const sock_names[] = {"SSL", "STARTTLS", "plain"};
+const char *const imp_stype_names[] = {"imap", "pop3", "smtp"};
+const char *const imp_sock_names[] = {"SSL", "STARTTLS", "plain"};
 
 struct mac_import *
 mac_import_new(void)
@@ -49,7 +49,7 @@ mac_import_free(struct mac_import *im)
 }
 
 int
-seen_has(const struct mac_import *im, const char *s)
+imp_seen_has(const struct mac_import *im, const char *s)
 {
 	size_t i;
 
@@ -60,7 +60,7 @@ seen_has(const struct mac_import *im, const char *s)
 }
 
 void
-seen_add(struct mac_import *im, const char *s)
+imp_seen_add(struct mac_import *im, const char *s)
 {
 	char **n, *d;
 
@@ -83,7 +83,7 @@ seen_add(struct mac_import *im, const char *s)
 /* Quote a value for a note: at most IMP_QUOTE_MAX bytes, control bytes
  * as '?'. */
 void
-quoted(char *q, size_t qsize, const char *s)
+imp_quoted(char *q, size_t qsize, const char *s)
 {
 	size_t i, n = 0, len = strlen(s);
 
@@ -98,7 +98,7 @@ quoted(char *q, size_t qsize, const char *s)
 }
 
 void
-note(struct mac_import *im, unsigned line, const char *fmt, ...)
+imp_note(struct mac_import *im, unsigned line, const char *fmt, ...)
 {
 	char msg[IMP_NOTE_MAX];
 	va_list ap;
@@ -118,14 +118,14 @@ note(struct mac_import *im, unsigned line, const char *fmt, ...)
 }
 
 unsigned
-cur_line(const struct mac_import *im)
+imp_cur_line(const struct mac_import *im)
 {
 	return (unsigned)XML_GetCurrentLineNumber(im->xp);
 }
 
 /* Collapse blanks and line ends to single spaces, trim both ends. */
 void
-squeeze(char *s)
+imp_squeeze(char *s)
 {
 	char *w = s, *r;
 	int sp = 0;
@@ -144,7 +144,7 @@ squeeze(char *s)
 }
 
 const char *
-attr(const XML_Char **atts, const char *name)
+imp_attr(const XML_Char **atts, const char *name)
 {
 	size_t i;
 
@@ -158,7 +158,7 @@ attr(const XML_Char **atts, const char *name)
  * dom_norm() accepts, an optional port, a path of printable ASCII without
  * space and "<>\, at most MAC_CFG_VALUE_MAX bytes.  NULL or the reason. */
 const char *
-url_check(const char *v, int https_only)
+imp_url_check(const char *v, int https_only)
 {
 	char host[MAC_DOMAIN_MAX + 1];
 	const char *h, *he, *r, *why;
@@ -194,13 +194,13 @@ url_check(const char *v, int https_only)
 }
 
 int
-has_placeholder(const char *s)
+imp_has_placeholder(const char *s)
 {
 	return strchr(s, '%') != NULL;
 }
 
 void
-prov_reset(struct prov *p)
+imp_prov_reset(struct prov *p)
 {
 	char *doms = p->doms;
 	size_t cap = p->domscap;
@@ -212,7 +212,7 @@ prov_reset(struct prov *p)
 }
 
 void
-prov_dom_add(struct mac_import *im, const char *d)
+imp_prov_dom_add(struct mac_import *im, const char *d)
 {
 	struct prov *p = im->p;
 	size_t n = strlen(d) + 1;
@@ -221,7 +221,8 @@ prov_dom_add(struct mac_import *im, const char *d)
 
 	for (q = p->doms, i = 0; i < p->ndoms; i++, q += strlen(q) + 1)
 		if (strcmp(q, d) == 0) {
-			note(im, cur_line(im), "domain %s listed twice", d);
+			imp_note(
+			    im, imp_cur_line(im), "domain %s listed twice", d);
 			return;
 		}
 	if (p->domslen + n > p->domscap) {
@@ -264,14 +265,14 @@ mac_import(struct mac_import *im, const char *name, const char *xml, size_t len,
 	im->notes = notes;
 	im->notes_start = notes->len;
 	im->nomem = 0;
-	prov_reset(&im->cur);
+	imp_prov_reset(&im->cur);
 	im->cur.ndoms = im->cur.domslen = 0;
 
 	if ((im->xp = XML_ParserCreate("UTF-8")) == NULL)
 		return MAC_ENOMEM;
 	XML_SetUserData(im->xp, im);
-	XML_SetElementHandler(im->xp, on_start, on_end);
-	XML_SetCharacterDataHandler(im->xp, on_text);
+	XML_SetElementHandler(im->xp, imp_on_start, imp_on_end);
+	XML_SetCharacterDataHandler(im->xp, imp_on_text);
 	if (len > (size_t)IMP_XML_MAX) {
 		if (err != NULL)
 			snprintf(err, errlen, "%s: larger than %ld bytes", name,
@@ -290,16 +291,16 @@ mac_import(struct mac_import *im, const char *name, const char *xml, size_t len,
 		/* One section per emailProvider; Thunderbird reads the
 		 * first, and so does this import. */
 		if (im->cur.line != 0) {
-			write_prov(im, &im->cur);
+			imp_write_prov(im, &im->cur);
 			provs = 1;
 		}
 		if (!provs) {
-			note(im, 1, "no emailProvider");
+			imp_note(im, 1, "no emailProvider");
 			buf_puts(out, "\n# Imported from ");
 			buf_puts(out, name);
 			buf_puts(out, " by mailautoconf import: nothing.\n");
 		}
-		write_notes(im);
+		imp_write_notes(im);
 	}
 	XML_ParserFree(im->xp);
 	im->xp = NULL;

@@ -57,13 +57,13 @@ enum kind {
 
 /* The autoconfig vocabulary the INI accepts, as the loader spells it. */
 #define NAUTH 9
-extern const char *const auth_names[NAUTH];
+extern const char *const imp_auth_names[NAUTH];
 #define AUTH_SMTP_AFTER_POP 8
 
 enum stype { ST_IMAP, ST_POP3, ST_SMTP };
-extern const char *const stype_names[3];
+extern const char *const imp_stype_names[3];
 enum sock { SO_NONE = -1, SO_SSL, SO_STARTTLS, SO_PLAIN };
-extern const char *const sock_names[3];
+extern const char *const imp_sock_names[3];
 
 struct srv {
 	enum stype type;
@@ -122,26 +122,26 @@ struct mac_import {
 };
 
 /* import.c */
-int seen_has(const struct mac_import *, const char *);
-void seen_add(struct mac_import *, const char *);
-void quoted(char *, size_t, const char *);
-void note(struct mac_import *, unsigned line, const char *fmt, ...)
+int imp_seen_has(const struct mac_import *, const char *);
+void imp_seen_add(struct mac_import *, const char *);
+void imp_quoted(char *, size_t, const char *);
+void imp_note(struct mac_import *, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-unsigned cur_line(const struct mac_import *);
-void squeeze(char *);
-const char *attr(const XML_Char **, const char *);
-const char *url_check(const char *, int);
-int has_placeholder(const char *);
-void prov_reset(struct prov *);
-void prov_dom_add(struct mac_import *, const char *);
+unsigned imp_cur_line(const struct mac_import *);
+void imp_squeeze(char *);
+const char *imp_attr(const XML_Char **, const char *);
+const char *imp_url_check(const char *, int);
+int imp_has_placeholder(const char *);
+void imp_prov_reset(struct prov *);
+void imp_prov_dom_add(struct mac_import *, const char *);
 
 /* import_xml.c: the expat handlers */
-void XMLCALL on_start(void *, const XML_Char *, const XML_Char **);
-void XMLCALL on_text(void *, const XML_Char *, int);
-void XMLCALL on_end(void *, const XML_Char *);
+void XMLCALL imp_on_start(void *, const XML_Char *, const XML_Char **);
+void XMLCALL imp_on_text(void *, const XML_Char *, int);
+void XMLCALL imp_on_end(void *, const XML_Char *);
 
 /* import_write.c */
-void write_prov(struct mac_import *, struct prov *);
-void write_notes(struct mac_import *);
+void imp_write_prov(struct mac_import *, struct prov *);
+void imp_write_notes(struct mac_import *);
 
 #endif

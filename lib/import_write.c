@@ -31,7 +31,7 @@ put_auth(struct mac_buf *b, const struct srv *s)
 	for (i = 0; i < s->nauth; i++) {
 		if (i > 0)
 			buf_putc(b, ',');
-		buf_puts(b, auth_names[s->auth[i]]);
+		buf_puts(b, imp_auth_names[s->auth[i]]);
 	}
 }
 
@@ -65,18 +65,20 @@ prov_check(struct mac_import *im, struct prov *p)
 				if (!p->srv[j].bad &&
 				    incoming(&p->srv[j]) == incoming(s) &&
 				    p->srv[j].port != 443) {
-					note(im, s->line,
+					imp_note(im, s->line,
 					    "%s server %s on port 443 "
 					    "before one on another port",
-					    stype_names[s->type], s->host);
+					    imp_stype_names[s->type], s->host);
 					s->bad = 1;
 					break;
 				}
 		if (s->bad)
 			continue;
 		if (kept == MAC_CFG_SERVERS_MAX) {
-			note(im, s->line, "%s server %s: more than %d servers",
-			    stype_names[s->type], s->host, MAC_CFG_SERVERS_MAX);
+			imp_note(im, s->line,
+			    "%s server %s: more than %d servers",
+			    imp_stype_names[s->type], s->host,
+			    MAC_CFG_SERVERS_MAX);
 			s->bad = 1;
 			continue;
 		}
@@ -88,14 +90,14 @@ prov_check(struct mac_import *im, struct prov *p)
 				out = 1;
 		}
 		if (s->sock == SO_PLAIN)
-			note(im, s->line,
+			imp_note(im, s->line,
 			    "%s server %s port %lu without TLS: imported, "
 			    "but never sent to autoconfig clients",
-			    stype_names[s->type], s->host, s->port);
+			    imp_stype_names[s->type], s->host, s->port);
 	}
 	if (p->id[0] == '\0')
 		return "no emailProvider id";
-	if (seen_has(im, p->id))
+	if (imp_seen_has(im, p->id))
 		return "a provider with this id was already imported";
 	if (p->ndoms == 0)
 		return "no domain the INI can hold";
@@ -107,7 +109,7 @@ prov_check(struct mac_import *im, struct prov *p)
 }
 
 void
-write_prov(struct mac_import *im, struct prov *p)
+imp_write_prov(struct mac_import *im, struct prov *p)
 {
 	struct mac_buf *b = im->out;
 	char id[MAC_DOMAIN_MAX + 1], q[80];
@@ -117,9 +119,9 @@ write_prov(struct mac_import *im, struct prov *p)
 	unsigned k;
 
 	if (p->id[0] != '\0') {
-		quoted(q, sizeof(q), p->id);
+		imp_quoted(q, sizeof(q), p->id);
 		if (dom_norm(p->id, strlen(p->id), id, &n, &why) != MAC_OK) {
-			note(im, p->line,
+			imp_note(im, p->line,
 			    "emailProvider id '%s': %s; the provider is named "
 			    "after its first domain",
 			    q, why);
@@ -127,9 +129,9 @@ write_prov(struct mac_import *im, struct prov *p)
 		} else
 			memcpy(p->id, id, n + 1);
 	}
-	if (p->id[0] != '\0' && seen_has(im, p->id) && p->ndoms > 0 &&
-	    !seen_has(im, p->doms)) {
-		note(im, p->line,
+	if (p->id[0] != '\0' && imp_seen_has(im, p->id) && p->ndoms > 0 &&
+	    !imp_seen_has(im, p->doms)) {
+		imp_note(im, p->line,
 		    "emailProvider id %s: already imported; the provider is "
 		    "named after its first domain",
 		    p->id);
@@ -157,18 +159,18 @@ write_prov(struct mac_import *im, struct prov *p)
 				ow = "scope not printable ASCII";
 		if (ow == NULL && strlen(p->oauth[1]) > MAC_CFG_VALUE_MAX - 16)
 			ow = "scope too long";
-		if (ow == NULL && (url_check(p->oauth[2], 1) != NULL ||
-				      url_check(p->oauth[3], 1) != NULL))
+		if (ow == NULL && (imp_url_check(p->oauth[2], 1) != NULL ||
+				      imp_url_check(p->oauth[3], 1) != NULL))
 			ow = "authURL or tokenURL not a valid https:// URL";
 		if (ow != NULL) {
-			note(im, p->oauth_line, "oAuth2: %s", ow);
+			imp_note(im, p->oauth_line, "oAuth2: %s", ow);
 			p->oauth_line = 0;
 		}
 	}
 	if ((why = prov_check(im, p)) != NULL) {
-		quoted(q, sizeof(q), p->id);
-		note(im, p->line, "provider '%s': %s; written commented out", q,
-		    why);
+		imp_quoted(q, sizeof(q), p->id);
+		imp_note(im, p->line,
+		    "provider '%s': %s; written commented out", q, why);
 		pre = "# ";
 	}
 
@@ -222,13 +224,13 @@ write_prov(struct mac_import *im, struct prov *p)
 			continue;
 		buf_puts(b, pre);
 		buf_puts(b, "server = ");
-		buf_puts(b, stype_names[s->type]);
+		buf_puts(b, imp_stype_names[s->type]);
 		buf_putc(b, ' ');
 		buf_puts(b, s->host);
 		buf_putc(b, ' ');
 		buf_putu(b, s->port);
 		buf_putc(b, ' ');
-		buf_puts(b, sock_names[s->sock]);
+		buf_puts(b, imp_sock_names[s->sock]);
 		if (s->nauth > 0 && !auth_same(s, first)) {
 			buf_puts(b, " auth=");
 			put_auth(b, s);
@@ -261,15 +263,15 @@ write_prov(struct mac_import *im, struct prov *p)
 		put_kv(b, pre, "oauth2-token-url", p->oauth[3]);
 	}
 	if (pre[0] == '\0') {
-		seen_add(im, p->id);
+		imp_seen_add(im, p->id);
 		for (d = p->doms, i = 0; i < p->ndoms; i++, d += strlen(d) + 1)
-			seen_add(im, d);
+			imp_seen_add(im, d);
 	}
 }
 
 /* The file's notes again, as comments under what it wrote. */
 void
-write_notes(struct mac_import *im)
+imp_write_notes(struct mac_import *im)
 {
 	const char *s = im->notes->p + im->notes_start;
 	const char *end = im->notes->p + im->notes->len, *nl;

@@ -76,7 +76,7 @@ attr_known(enum kind k, const char *a)
 static void
 start_srv(struct mac_import *im, const char *el, const XML_Char **atts)
 {
-	const char *type = attr(atts, "type");
+	const char *type = imp_attr(atts, "type");
 	struct prov *p = im->p;
 	struct srv *s;
 	int in = strcmp(el, "incomingServer") == 0;
@@ -90,15 +90,15 @@ start_srv(struct mac_import *im, const char *el, const XML_Char **atts)
 	else if (type != NULL && !in && strcmp(type, "smtp") == 0)
 		t = ST_SMTP;
 	else {
-		quoted(q, sizeof(q), type != NULL ? type : "");
-		note(im, cur_line(im),
+		imp_quoted(q, sizeof(q), type != NULL ? type : "");
+		imp_note(im, imp_cur_line(im),
 		    "%s of type '%s': the INI has imap, pop3 and smtp only", el,
 		    q);
 		im->stack[im->depth - 1] = K_SKIP;
 		return;
 	}
 	if (p->nsrv == IMP_SRV_PARSED_MAX) {
-		note(im, cur_line(im), "%s: more than %d servers", el,
+		imp_note(im, imp_cur_line(im), "%s: more than %d servers", el,
 		    IMP_SRV_PARSED_MAX);
 		im->stack[im->depth - 1] = K_SKIP;
 		return;
@@ -106,13 +106,13 @@ start_srv(struct mac_import *im, const char *el, const XML_Char **atts)
 	s = &p->srv[p->nsrv++];
 	memset(s, 0, sizeof(*s));
 	s->type = t;
-	s->line = cur_line(im);
+	s->line = imp_cur_line(im);
 	s->sock = SO_NONE;
 	im->s = s;
 }
 
 void XMLCALL
-on_start(void *ud, const XML_Char *el, const XML_Char **atts)
+imp_on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 {
 	struct mac_import *im = ud;
 	enum kind parent, k = K_SKIP;
@@ -123,8 +123,8 @@ on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 
 	if (im->depth == IMP_DEPTH_MAX) {
 		if (im->lost_depth++ == 0)
-			note(im, cur_line(im), "elements nested deeper than %d",
-			    IMP_DEPTH_MAX);
+			imp_note(im, imp_cur_line(im),
+			    "elements nested deeper than %d", IMP_DEPTH_MAX);
 		return;
 	}
 	parent = im->depth == 0 ? K_DOC_ROOT : im->stack[im->depth - 1];
@@ -140,8 +140,8 @@ on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 				break;
 			}
 		if (!known) {
-			quoted(q, sizeof(q), el);
-			note(im, cur_line(im), "<%s>%s", q,
+			imp_quoted(q, sizeof(q), el);
+			imp_note(im, imp_cur_line(im), "<%s>%s", q,
 			    parent == K_DOC_ROOT
 				? ": not a clientConfig file"
 				: ": the INI has no such setting");
@@ -152,8 +152,8 @@ on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 	if (k != K_SKIP && k != K_IGNORED)
 		for (i = 0; atts[i] != NULL; i += 2)
 			if (!attr_known(k, atts[i])) {
-				quoted(q, sizeof(q), atts[i]);
-				note(im, cur_line(im),
+				imp_quoted(q, sizeof(q), atts[i]);
+				imp_note(im, imp_cur_line(im),
 				    "<%s %s=...>: the INI has no such setting",
 				    el, q);
 			}
@@ -161,70 +161,73 @@ on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 	switch (k) {
 	case K_PROV:
 		if (im->cur.line != 0) {
-			note(im, cur_line(im),
+			imp_note(im, imp_cur_line(im),
 			    "a second emailProvider: Thunderbird reads the "
 			    "first only");
 			im->stack[im->depth - 1] = K_SKIP;
 			break;
 		}
-		prov_reset(&im->cur);
+		imp_prov_reset(&im->cur);
 		im->p = &im->cur;
-		im->p->line = cur_line(im);
-		if ((v = attr(atts, "id")) != NULL)
+		im->p->line = imp_cur_line(im);
+		if ((v = imp_attr(atts, "id")) != NULL)
 			snprintf(im->p->id, sizeof(im->p->id), "%s", v);
 		break;
 	case K_SRV:
 		start_srv(im, el, atts);
 		break;
 	case K_DOC:
-		if ((v = attr(atts, "url")) == NULL) {
-			note(im, cur_line(im), "<documentation> without url");
+		if ((v = imp_attr(atts, "url")) == NULL) {
+			imp_note(im, imp_cur_line(im),
+			    "<documentation> without url");
 			im->stack[im->depth - 1] = K_SKIP;
 		} else if (im->p->ndoc++ > 0) {
-			quoted(q, sizeof(q), v);
-			note(im, cur_line(im),
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im),
 			    "documentation '%s': the INI holds one "
 			    "documentation link",
 			    q);
 			im->stack[im->depth - 1] = K_SKIP;
-		} else if (url_check(v, 0) != NULL) {
-			quoted(q, sizeof(q), v);
-			note(im, cur_line(im), "documentation '%s': %s", q,
-			    url_check(v, 0));
+		} else if (imp_url_check(v, 0) != NULL) {
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im), "documentation '%s': %s",
+			    q, imp_url_check(v, 0));
 			im->stack[im->depth - 1] = K_SKIP;
 		} else
 			snprintf(im->p->doc, sizeof(im->p->doc), "%s", v);
 		break;
 	case K_DESCR:
-		v = attr(atts, "lang");
+		v = imp_attr(atts, "lang");
 		if (v != NULL && !ascii_caseeq(v, strlen(v), "en") &&
 		    !(ascii_caseeq(v, 3, "en-") && strlen(v) > 3)) {
-			quoted(q, sizeof(q), v);
-			note(im, cur_line(im),
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im),
 			    "documentation text in language '%s': the INI's "
 			    "documentation-text is English",
 			    q);
 			im->stack[im->depth - 1] = K_SKIP;
 		} else if (im->p->doctext[0] != '\0') {
-			note(im, cur_line(im),
+			imp_note(im, imp_cur_line(im),
 			    "a second English documentation text");
 			im->stack[im->depth - 1] = K_SKIP;
 		}
 		break;
 	case K_LOGINPAGE:
-		if ((v = attr(atts, "url")) == NULL)
-			note(im, cur_line(im), "<loginPage> without url");
-		else if (url_check(v, 0) != NULL) {
-			quoted(q, sizeof(q), v);
-			note(im, cur_line(im), "webmail '%s': %s", q,
-			    url_check(v, 0));
+		if ((v = imp_attr(atts, "url")) == NULL)
+			imp_note(
+			    im, imp_cur_line(im), "<loginPage> without url");
+		else if (imp_url_check(v, 0) != NULL) {
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im), "webmail '%s': %s", q,
+			    imp_url_check(v, 0));
 		} else if (im->webmail[0] != '\0')
-			note(im, cur_line(im), "a second webmail login page");
+			imp_note(im, imp_cur_line(im),
+			    "a second webmail login page");
 		else
 			snprintf(im->webmail, sizeof(im->webmail), "%s", v);
 		break;
 	case K_OAUTH:
-		im->oauth_line = cur_line(im);
+		im->oauth_line = imp_cur_line(im);
 		break;
 	default:
 		break;
@@ -232,7 +235,7 @@ on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 }
 
 void XMLCALL
-on_text(void *ud, const XML_Char *s, int len)
+imp_on_text(void *ud, const XML_Char *s, int len)
 {
 	struct mac_import *im = ud;
 	size_t n = (size_t)len;
@@ -256,17 +259,17 @@ end_text(struct mac_import *im, const char *what, char *dst, size_t size)
 	const char *why;
 	char q[80];
 
-	quoted(q, sizeof(q), im->text);
+	imp_quoted(q, sizeof(q), im->text);
 	if (dst[0] != '\0') {
-		note(im, cur_line(im), "a second %s '%s'", what, q);
+		imp_note(im, imp_cur_line(im), "a second %s '%s'", what, q);
 		return;
 	}
 	if ((why = text_check(im->text, strlen(im->text), size - 1)) != NULL) {
-		note(im, cur_line(im), "%s '%s': %s", what, q, why);
+		imp_note(im, imp_cur_line(im), "%s '%s': %s", what, q, why);
 		return;
 	}
-	if (has_placeholder(im->text))
-		note(im, cur_line(im),
+	if (imp_has_placeholder(im->text))
+		imp_note(im, imp_cur_line(im),
 		    "%s '%s': placeholders are served as they are written",
 		    what, q);
 	snprintf(dst, size, "%s", im->text);
@@ -280,28 +283,29 @@ end_auth(struct mac_import *im)
 	char q[80];
 
 	for (k = 0; k < NAUTH; k++)
-		if (ascii_caseeq(im->text, strlen(im->text), auth_names[k]))
+		if (ascii_caseeq(im->text, strlen(im->text), imp_auth_names[k]))
 			break;
 	if (k == NAUTH && ascii_caseeq(im->text, strlen(im->text), "plain"))
 		k = 0;
 	if (k == NAUTH && ascii_caseeq(im->text, strlen(im->text), "secure"))
 		k = 1;
-	quoted(q, sizeof(q), im->text);
+	imp_quoted(q, sizeof(q), im->text);
 	if (k == NAUTH) {
-		note(im, cur_line(im),
+		imp_note(im, imp_cur_line(im),
 		    "authentication '%s': not a method "
 		    "the INI knows",
 		    q);
 		return;
 	}
 	if (k == AUTH_SMTP_AFTER_POP && s->type != ST_SMTP) {
-		note(im, cur_line(im),
+		imp_note(im, imp_cur_line(im),
 		    "authentication smtp-after-pop on an incoming server");
 		return;
 	}
 	for (i = 0; i < s->nauth; i++)
 		if (s->auth[i] == (int)k) {
-			note(im, cur_line(im), "authentication '%s' twice", q);
+			imp_note(im, imp_cur_line(im),
+			    "authentication '%s' twice", q);
 			return;
 		}
 	if (s->nauth == IMP_AUTH_MAX)
@@ -313,31 +317,33 @@ static void
 end_srv(struct mac_import *im)
 {
 	struct srv *s = im->s;
-	const char *what = stype_names[s->type];
+	const char *what = imp_stype_names[s->type];
 
 	im->s = NULL;
 	if (s->bad)
 		return;
 	if (s->host[0] == '\0') {
-		note(im, s->line, "%s server without a usable host name", what);
+		imp_note(
+		    im, s->line, "%s server without a usable host name", what);
 		s->bad = 1;
 	} else if (s->port == 0) {
-		note(im, s->line, "%s server %s without a port", what, s->host);
+		imp_note(
+		    im, s->line, "%s server %s without a port", what, s->host);
 		s->bad = 1;
 	} else if (s->sock == SO_NONE) {
-		note(im, s->line, "%s server %s without a socket type", what,
-		    s->host);
+		imp_note(im, s->line, "%s server %s without a socket type",
+		    what, s->host);
 		s->bad = 1;
 	} else if (s->port == 443 &&
 		   (s->type == ST_POP3 || s->sock != SO_SSL)) {
-		note(im, s->line,
+		imp_note(im, s->line,
 		    "%s server %s on port 443: the INI has only SSL imap "
 		    "and smtp there",
 		    what, s->host);
 		s->bad = 1;
 	}
 	if (!s->bad && !s->has_user)
-		note(im, s->line,
+		imp_note(im, s->line,
 		    "%s server %s without a username: imported with the "
 		    "provider's username",
 		    what, s->host);
@@ -350,17 +356,17 @@ end_host(struct mac_import *im)
 	const char *why;
 	size_t n;
 
-	quoted(q, sizeof(q), im->text);
-	if (has_placeholder(im->text)) {
-		note(im, cur_line(im),
+	imp_quoted(q, sizeof(q), im->text);
+	if (imp_has_placeholder(im->text)) {
+		imp_note(im, imp_cur_line(im),
 		    "%s server '%s': the INI has no placeholders in host "
 		    "names",
-		    stype_names[im->s->type], q);
+		    imp_stype_names[im->s->type], q);
 		im->s->bad = 1;
 	} else if (dom_norm(im->text, strlen(im->text), out, &n, &why) !=
 		   MAC_OK) {
-		note(im, cur_line(im), "%s server '%s': %s",
-		    stype_names[im->s->type], q, why);
+		imp_note(im, imp_cur_line(im), "%s server '%s': %s",
+		    imp_stype_names[im->s->type], q, why);
 		im->s->bad = 1;
 	} else
 		memcpy(im->s->host, out, n + 1);
@@ -375,21 +381,23 @@ end_leaf(struct mac_import *im, enum kind k)
 	size_t n, i;
 	int b;
 
-	quoted(q, sizeof(q), im->text);
+	imp_quoted(q, sizeof(q), im->text);
 	switch (k) {
 	case K_DOMAIN:
-		if (has_placeholder(im->text))
-			note(im, cur_line(im), "domain '%s': a placeholder", q);
+		if (imp_has_placeholder(im->text))
+			imp_note(im, imp_cur_line(im),
+			    "domain '%s': a placeholder", q);
 		else if (dom_norm(im->text, strlen(im->text), out, &n, &why) !=
 			 MAC_OK)
-			note(im, cur_line(im), "domain '%s': %s", q, why);
-		else if (seen_has(im, out))
-			note(im, cur_line(im),
+			imp_note(
+			    im, imp_cur_line(im), "domain '%s': %s", q, why);
+		else if (imp_seen_has(im, out))
+			imp_note(im, imp_cur_line(im),
 			    "domain %s: already imported for another "
 			    "provider",
 			    out);
 		else
-			prov_dom_add(im, out);
+			imp_prov_dom_add(im, out);
 		break;
 	case K_DISPNAME:
 		end_text(
@@ -406,7 +414,8 @@ end_leaf(struct mac_import *im, enum kind k)
 		if (num_parse(im->text, strlen(im->text), CFG_PORT_MAX, &v) ==
 			-1 ||
 		    v == 0) {
-			note(im, cur_line(im), "port '%s': not 1-65535", q);
+			imp_note(
+			    im, imp_cur_line(im), "port '%s': not 1-65535", q);
 			im->s->bad = 1;
 		} else
 			im->s->port = v;
@@ -414,10 +423,11 @@ end_leaf(struct mac_import *im, enum kind k)
 	case K_SOCK:
 		for (i = 0; i < 3; i++)
 			if (ascii_caseeq(
-				im->text, strlen(im->text), sock_names[i]))
+				im->text, strlen(im->text), imp_sock_names[i]))
 				break;
 		if (i == 3) {
-			note(im, cur_line(im), "socket type '%s': unknown", q);
+			imp_note(im, imp_cur_line(im),
+			    "socket type '%s': unknown", q);
 			im->s->bad = 1;
 		} else
 			im->s->sock = (int)i;
@@ -425,14 +435,14 @@ end_leaf(struct mac_import *im, enum kind k)
 	case K_USER:
 		im->s->has_user = 1;
 		if ((why = user_check(im->text, strlen(im->text))) != NULL) {
-			note(im, cur_line(im),
+			imp_note(im, imp_cur_line(im),
 			    "username '%s': %s; the server is imported "
 			    "with the provider's username",
 			    q, why);
 		} else if (snprintf(im->s->user, sizeof(im->s->user), "%s",
 			       im->text) >= (int)sizeof(im->s->user)) {
 			im->s->user[0] = '\0';
-			note(im, cur_line(im),
+			imp_note(im, imp_cur_line(im),
 			    "username '%s': too long; the server is imported "
 			    "with the provider's username",
 			    q);
@@ -443,9 +453,10 @@ end_leaf(struct mac_import *im, enum kind k)
 		break;
 	case K_LEAVE:
 		if ((b = bool_parse(im->text)) == -1)
-			note(im, cur_line(im), "leaveMessagesOnServer '%s'", q);
+			imp_note(im, imp_cur_line(im),
+			    "leaveMessagesOnServer '%s'", q);
 		else if (im->p->leave != -1 && im->p->leave != b)
-			note(im, cur_line(im),
+			imp_note(im, imp_cur_line(im),
 			    "leaveMessagesOnServer differs between POP3 "
 			    "servers; the INI has one per provider");
 		else
@@ -455,7 +466,7 @@ end_leaf(struct mac_import *im, enum kind k)
 		if (num_parse(im->text, strlen(im->text), MAC_CFG_POP3_DAYS_MAX,
 			&v) == -1 ||
 		    v == 0)
-			note(im, cur_line(im),
+			imp_note(im, imp_cur_line(im),
 			    "daysToLeaveMessagesOnServer '%s': not 1-%d", q,
 			    MAC_CFG_POP3_DAYS_MAX);
 		else
@@ -478,7 +489,7 @@ end_leaf(struct mac_import *im, enum kind k)
 }
 
 void XMLCALL
-on_end(void *ud, const XML_Char *el)
+imp_on_end(void *ud, const XML_Char *el)
 {
 	struct mac_import *im = ud;
 	enum kind k;
@@ -493,11 +504,12 @@ on_end(void *ud, const XML_Char *el)
 	    k != K_WEBMAIL && k != K_OAUTH && k != K_LOGINPAGE &&
 	    k != K_IGNORED) {
 		if (im->tlong) {
-			note(im, cur_line(im), "<%s>: value too long", el);
+			imp_note(
+			    im, imp_cur_line(im), "<%s>: value too long", el);
 			if (im->s != NULL && (k == K_HOST || k == K_PORT))
 				im->s->bad = 1;
 		} else {
-			squeeze(im->text);
+			imp_squeeze(im->text);
 			end_leaf(im, k);
 		}
 	} else if (k == K_SRV && im->s != NULL)
