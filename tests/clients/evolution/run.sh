@@ -26,10 +26,15 @@
 # Cases: the configured domains must come out as the FIRST servers of the
 # shipped file (IMAP 993 SSL, POP3 995 SSL, SMTP 465 SSL, user = the
 # address), although Evolution lets the last server of a type win; an
-# unknown domain must fail.  Two controls, served by this test's own nginx
-# locations, prove the judge can say no: the responder's Thunderbird answer
-# (every server) must make Evolution pick the LAST servers, and the
-# responder's Evolution answer behind a UTF-8 BOM must be rejected.
+# unknown domain must fail.  The providers of tests/golden/ac_alpn (IMAP
+# and SMTP also on port 443, by ALPN, listed last; tests/clients/README.md
+# §8), appended to the shipped file, must come out without a port-443
+# server: Evolution sends no ALPN.  Three controls, served by this test's
+# own nginx locations, prove the judge can say no: the responder's
+# Thunderbird answer (every server) must make Evolution pick the LAST
+# servers, the Thunderbird answer with port-443 servers must make it pick
+# those, and the responder's Evolution answer behind a UTF-8 BOM must be
+# rejected.
 #
 # Last line: "evolution: N passed, M failed"; exit status non-zero if M > 0.
 # "SKIP: evolution: ..." and exit 0 only if the packages cannot be obtained.
@@ -131,7 +136,8 @@ ip link set lo up || setup_fail "ip link set lo up"
 # ---- names, resolver, trust ------------------------------------------------
 
 domains=(example.com example.net example.org nosuchprovider.example
-	allservers.example bom.example)
+	alpn.example starttls.example allservers.example alpnservers.example
+	bom.example)
 {
 	echo "127.0.0.1 localhost"
 	for d in "${domains[@]}"; do
@@ -161,11 +167,13 @@ done
 
 # ---- responder ----------------------------------------------------------------
 
-mkdir -p "$tmp/run" "$tmp/conf" "$tmp/static/allservers" "$tmp/static/bom" \
-	"$tmp/out" "$tmp/home"
+mkdir -p "$tmp/run" "$tmp/conf" "$tmp/static/allservers" \
+	"$tmp/static/alpnservers" "$tmp/static/bom" "$tmp/out" "$tmp/home"
 mac_prefix_dir "$tmp"
 config=$tmp/conf/mailautoconf.ini
-cp "$root/etc/mailautoconf.ini" "$config"
+# The shipped file, and the providers with port-443 (ALPN) servers.
+cat "$root/etc/mailautoconf.ini" "$root/tests/golden/ac_alpn/provider.ini" \
+	>"$config"
 chmod 0644 "$config"
 sock=$tmp/run/mailautoconf.sock
 
@@ -215,12 +223,16 @@ mac_nginx_conf "$tmp" www-data "$tmp/nginx-error.log info" \
 $(mac_tls_server "127.0.0.1:443 ssl default_server" "$tmp/cert.pem" \
 	"$tmp/key.pem" autoconfig.example.com example.com \
 	autoconfig.example.net example.net autoconfig.example.org example.org \
-	autoconfig.nosuchprovider.example nosuchprovider.example)
+	autoconfig.nosuchprovider.example nosuchprovider.example \
+	autoconfig.alpn.example alpn.example \
+	autoconfig.starttls.example starttls.example)
 
 $(cat "$tmp/port80.conf")
 
 $(control_server "127.0.0.1:443 ssl" allservers.example allservers)
 $(control_server 127.0.0.1:80 allservers.example allservers)
+$(control_server "127.0.0.1:443 ssl" alpnservers.example alpnservers)
+$(control_server 127.0.0.1:80 alpnservers.example alpnservers)
 $(control_server "127.0.0.1:443 ssl" bom.example bom)
 $(control_server 127.0.0.1:80 bom.example bom)
 EOF
@@ -243,6 +255,14 @@ curl -sS --fail --cacert "$tmp/ca.pem" -o "$tmp/static/allservers/config.xml" \
 if [ "$(grep -c '<incomingServer type="imap">' "$tmp/static/allservers/config.xml")" != 2 ] ||
 	[ "$(grep -c '<outgoingServer type="smtp">' "$tmp/static/allservers/config.xml")" != 2 ]; then
 	setup_fail "the Thunderbird answer has not 2 imap and 2 smtp servers: $(tr -d '\n' <"$tmp/static/allservers/config.xml" | head -c 400)"
+fi
+# alpnservers: the answer Thunderbird gets for a provider with IMAP and
+# SMTP also on port 443 (993, 143, 443; 465, 587, 443).
+curl -sS --fail --cacert "$tmp/ca.pem" -o "$tmp/static/alpnservers/config.xml" \
+	"https://autoconfig.alpn.example/mail/config-v1.1.xml?emailaddress=alice%40alpn.example" ||
+	setup_fail "curl could not fetch the Thunderbird answer for alpn.example"
+if [ "$(grep -c '<port>443</port>' "$tmp/static/alpnservers/config.xml")" != 2 ]; then
+	setup_fail "the Thunderbird answer for alpn.example has not 2 port-443 servers: $(tr -d '\n' <"$tmp/static/alpnservers/config.xml" | head -c 400)"
 fi
 {
 	printf '\357\273\277'
@@ -339,6 +359,37 @@ configured alice@example.com
 configured bob@example.net
 configured Carol@Example.ORG
 
+# Port-443 (ALPN) servers never reach Evolution, which sends no ALPN.
+alpn_case() { # address name want...
+	local addr=$1 name=$2 why=()
+	shift 2
+	evolution "$addr"
+	[ "$rc" = 0 ] || why+=("exit $rc, want 0")
+	while IFS= read -r want; do
+		why+=("want $want")
+	done < <(missing_lines "$@")
+	if grep -q '^[a-z0-9]*\.port=443$' "$out"; then
+		why+=("a port-443 server was taken")
+	fi
+	if [ "${#why[@]}" -eq 0 ]; then
+		ok "$name"
+	else
+		not_ok "$name" "${why[@]}" "$(show_run)"
+	fi
+}
+alpn_case alice@alpn.example \
+	"alice@alpn.example (IMAP 993, 143, 443; SMTP 465, 587, 443): IMAP 993 SSL, SMTP 465 SSL, no port 443" \
+	result=ok imap.host=mail.alpn.example imap.port=993 \
+	imap.security=ssl-on-alternate-port imap.user=alice@alpn.example \
+	smtp.host=mail.alpn.example smtp.port=465 \
+	smtp.security=ssl-on-alternate-port smtp.user=alice@alpn.example
+alpn_case bob@starttls.example \
+	"bob@starttls.example (IMAP 143, 443; SMTP 587, 443): IMAP 143 STARTTLS, SMTP 587 STARTTLS, no port 443" \
+	result=ok imap.host=mail.starttls.example imap.port=143 \
+	imap.security=starttls-on-standard-port imap.user=bob@starttls.example \
+	smtp.host=mail.starttls.example smtp.port=587 \
+	smtp.security=starttls-on-standard-port smtp.user=bob@starttls.example
+
 name="nobody@nosuchprovider.example: no configuration (the responder answers 404 on all four URLs)"
 evolution nobody@nosuchprovider.example
 d=nosuchprovider.example
@@ -363,6 +414,16 @@ if [ "$rc" = 0 ] && [ -n "$(missing_lines "${expect[@]}")" ] &&
 	[ -z "$(missing_lines imap.port=143 imap.security=starttls-on-standard-port \
 		smtp.port=587 smtp.security=starttls-on-standard-port)" ] &&
 	grep -q '^https autoconfig.allservers.example .* 200 ' "$log"; then
+	ok "$name"
+else
+	not_ok "$name" "$(show_run)"
+fi
+
+name="control: the Thunderbird answer for alpn.example (443 last) -> Evolution takes the port-443 servers, which is why its own answer leaves them out"
+evolution alice@alpnservers.example
+if [ "$rc" = 0 ] && [ -z "$(missing_lines imap.host=mail.alpn.example \
+	imap.port=443 smtp.host=mail.alpn.example smtp.port=443)" ] &&
+	grep -q '^https autoconfig.alpnservers.example .* 200 ' "$log"; then
 	ok "$name"
 else
 	not_ok "$name" "$(show_run)"
