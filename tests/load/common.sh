@@ -200,3 +200,79 @@ load_cleanup() {
 		wait "$pid" 2>/dev/null || true
 	done
 }
+
+# systemctl and friends inside sd_boot's namespace.
+sd() {
+	nsenter -t "$sd_pid" -m -p "$@"
+}
+
+# Boot systemd in private namespaces (tests/load/sd-ns.sh says how) with
+# UNIT as mailautoconf.service, in a cgroup named after NAME; sets sd_pid,
+# sd_unshare and sd_cgroup (load_teardown ends it).  Fails with the reason
+# on stdout.
+sd_boot() { # unit name
+	local cgroot ns=$tmp/sd
+	if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+		cgroot=/sys/fs/cgroup
+	elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		cgroot=/sys/fs/cgroup/unified
+	else
+		echo "no cgroup2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified"
+		return 1
+	fi
+	for tool in unshare nsenter /lib/systemd/systemd systemctl useradd; do
+		command -v "$tool" >/dev/null || {
+			echo "$tool is not installed"
+			return 1
+		}
+	done
+	mkdir -p "$ns"
+	cp "$1" "$ns/mailautoconf.service"
+	sd_cgroup=$cgroot/mailautoconf-$2-$$
+	mkdir "$sd_cgroup" || {
+		echo "cannot make $sd_cgroup"
+		return 1
+	}
+	(
+		echo "$BASHPID" >"$sd_cgroup/cgroup.procs"
+		exec unshare --pid --fork --mount --cgroup --uts --ipc \
+			bash "$root/tests/load/sd-ns.sh" "$root" "$bin" \
+			"$root/tests/e2e/extra.ini" "$ns"
+	) >"$ns/boot.log" 2>&1 </dev/null &
+	sd_unshare=$!
+	if ! wait_for 5 pgrep -P "$sd_unshare"; then
+		echo "unshare did not start: $(cat "$ns/boot.log")"
+		return 1
+	fi
+	sd_pid=$(pgrep -P "$sd_unshare")
+	if ! wait_for 20 sd systemctl is-active --quiet mailautoconf.service; then
+		echo "mailautoconf.service is not active: $(cat "$ns/boot.log")" \
+			"$(sd systemctl status --no-pager mailautoconf.service 2>&1 | tr '\n' '|')" \
+			"$(sd journalctl --no-pager -n 20 2>&1 | tr '\n' '|')"
+		return 1
+	fi
+}
+
+# The EXIT trap of the load suites: sd_boot's systemd (SIGKILL to PID 1 of
+# its namespace ends every process in it), load_cleanup's processes, the
+# cgroup, then tmp (kept with MAC_LOAD_KEEP=1).
+# shellcheck disable=SC2317 # called by the EXIT trap
+load_teardown() {
+	if [ -n "${sd_unshare:-}" ]; then
+		if [ -n "${sd_pid:-}" ]; then
+			kill -KILL "$sd_pid" 2>/dev/null || true
+		fi
+		kill -KILL "$sd_unshare" 2>/dev/null || true
+		wait "$sd_unshare" 2>/dev/null || true
+	fi
+	load_cleanup
+	if [ -n "${sd_cgroup:-}" ] && [ -d "$sd_cgroup" ]; then
+		sleep 0.2
+		find "$sd_cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	fi
+	if [ "${MAC_LOAD_KEEP:-}" = 1 ]; then
+		echo "kept $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
+}

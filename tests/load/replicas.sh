@@ -48,28 +48,7 @@ kill_list=()
 nginx_pid='' wrk_pid=''
 sd_unshare='' sd_pid='' sd_cgroup=''
 
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	if [ -n "$sd_unshare" ]; then
-		# PID 1 of the namespace: SIGKILL ends every process in it.
-		if [ -n "$sd_pid" ]; then
-			kill -KILL "$sd_pid" 2>/dev/null || true
-		fi
-		kill -KILL "$sd_unshare" 2>/dev/null || true
-		wait "$sd_unshare" 2>/dev/null || true
-	fi
-	load_cleanup
-	if [ -n "$sd_cgroup" ] && [ -d "$sd_cgroup" ]; then
-		sleep 0.2
-		find "$sd_cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
-	fi
-	if [ "${MAC_LOAD_KEEP:-}" = 1 ]; then
-		echo "kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
+trap load_teardown EXIT
 
 [ "$(id -u)" = 0 ] || setup_fail "run as root (systemd, namespaces)"
 for f in "$bin" "$unit" "$template"; do
@@ -83,38 +62,11 @@ for tool in unshare nsenter /lib/systemd/systemd systemctl useradd nginx wrk cur
 done
 load_cert || setup_fail "no certificate"
 
-# systemctl and friends inside the namespace.
-sd() {
-	nsenter -t "$sd_pid" -m -p "$@"
-}
-
 # ---- boot -------------------------------------------------------------------
 
 ns=$tmp/sd
-mkdir -p "$ns"
-if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
-	cgroot=/sys/fs/cgroup
-elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
-	cgroot=/sys/fs/cgroup/unified
-else
-	setup_fail "no cgroup2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified"
-fi
-cp "$unit" "$ns/mailautoconf.service"
-sd_cgroup=$cgroot/mailautoconf-replicas-$$
-mkdir "$sd_cgroup" || setup_fail "cannot make $sd_cgroup"
-(
-	echo "$BASHPID" >"$sd_cgroup/cgroup.procs"
-	exec unshare --pid --fork --mount --cgroup --uts --ipc \
-		bash "$root/tests/load/sd-ns.sh" "$root" "$bin" \
-		"$root/tests/e2e/extra.ini" "$ns"
-) >"$ns/boot.log" 2>&1 </dev/null &
-sd_unshare=$!
-wait_for 5 pgrep -P "$sd_unshare" ||
-	setup_fail "unshare did not start: $(cat "$ns/boot.log")"
-sd_pid=$(pgrep -P "$sd_unshare")
-wait_for 20 sd systemctl is-active --quiet mailautoconf.service ||
-	setup_fail "mailautoconf.service is not active: $(cat "$ns/boot.log")" \
-		"$(sd journalctl --no-pager -n 20 2>&1 | tr '\n' '|')"
+sd_boot "$unit" replicas >"$tmp/sd-why.txt" ||
+	setup_fail "$(cat "$tmp/sd-why.txt")"
 echo "     systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p') is PID 1 of a private PID namespace; mailautoconf.service is active"
 
 # The template as an operator installs it (sd-ns.sh's unit path is

@@ -65,28 +65,7 @@ setup_logs=()
 nginx_pid='' resp_pid='' wrk_pid=''
 sd_unshare='' sd_pid='' sd_cgroup=''
 
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	if [ -n "$sd_unshare" ]; then
-		# PID 1 of the namespace: SIGKILL ends every process in it.
-		if [ -n "$sd_pid" ]; then
-			kill -KILL "$sd_pid" 2>/dev/null || true
-		fi
-		kill -KILL "$sd_unshare" 2>/dev/null || true
-		wait "$sd_unshare" 2>/dev/null || true
-	fi
-	load_cleanup
-	if [ -n "$sd_cgroup" ] && [ -d "$sd_cgroup" ]; then
-		sleep 0.2
-		find "$sd_cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
-	fi
-	if [ "${MAC_LOAD_KEEP:-}" = 1 ]; then
-		echo "kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
+trap load_teardown EXIT
 trap 'exit 130' INT TERM
 
 [ -x "$bin" ] || setup_fail "no executable $bin"
@@ -300,11 +279,6 @@ fi
 
 # ---- 3: the systemd unit brings a killed responder back ---------------------
 
-# systemctl and friends inside the namespace.
-sd() {
-	nsenter -t "$sd_pid" -m -p "$@"
-}
-
 # The first 200 from nginx_url after now, polled every 10 ms; prints the
 # milliseconds it took, or fails after SECS.
 time_to_200() { # secs
@@ -323,51 +297,6 @@ time_to_200() { # secs
 		[ "$t1" -lt "$deadline" ] || return 1
 		sleep 0.01
 	done
-}
-
-# Boot systemd in private namespaces (tests/load/sd-ns.sh says how) with
-# the shipped unit; sets sd_pid.  Fails with the reason on stdout.
-sd_boot() {
-	local cgroot ns=$tmp/sd
-	if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
-		cgroot=/sys/fs/cgroup
-	elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
-		cgroot=/sys/fs/cgroup/unified
-	else
-		echo "no cgroup2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified"
-		return 1
-	fi
-	for tool in unshare nsenter /lib/systemd/systemd systemctl useradd; do
-		command -v "$tool" >/dev/null || {
-			echo "$tool is not installed"
-			return 1
-		}
-	done
-	mkdir -p "$ns"
-	cp "${MAC_LOAD_UNIT:-$(dirname "$bin")/mailautoconf.service}" "$ns/mailautoconf.service"
-	sd_cgroup=$cgroot/mailautoconf-load-$$
-	mkdir "$sd_cgroup" || {
-		echo "cannot make $sd_cgroup"
-		return 1
-	}
-	(
-		echo "$BASHPID" >"$sd_cgroup/cgroup.procs"
-		exec unshare --pid --fork --mount --cgroup --uts --ipc \
-			bash "$root/tests/load/sd-ns.sh" "$root" "$bin" \
-			"$root/tests/e2e/extra.ini" "$ns"
-	) >"$ns/boot.log" 2>&1 </dev/null &
-	sd_unshare=$!
-	if ! wait_for 5 pgrep -P "$sd_unshare"; then
-		echo "unshare did not start: $(cat "$ns/boot.log")"
-		return 1
-	fi
-	sd_pid=$(pgrep -P "$sd_unshare")
-	if ! wait_for 20 sd systemctl is-active --quiet mailautoconf.service; then
-		echo "mailautoconf.service is not active: $(cat "$ns/boot.log")" \
-			"$(sd systemctl status --no-pager mailautoconf.service 2>&1 | tr '\n' '|')" \
-			"$(sd journalctl --no-pager -n 20 2>&1 | tr '\n' '|')"
-		return 1
-	fi
 }
 
 # The responder's log in the journal: with a broken file, SIGHUP (not
@@ -402,7 +331,8 @@ sd_journal_check() {
 
 if want 3; then
 	echo "== 3: kill -9 under load; the unit's Restart=on-failure brings it back"
-	if sd_boot >"$tmp/sd-why.txt"; then
+	if sd_boot "${MAC_LOAD_UNIT:-$(dirname "$bin")/mailautoconf.service}" load \
+		>"$tmp/sd-why.txt"; then
 		echo "     systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p') is PID 1 of a private PID namespace; the shipped unit, unmodified, is active"
 		ok "systemd boots with the shipped etc/mailautoconf.service installed as README.md says; the unit is active"
 		nginx_dir=$tmp/nginx-sd
