@@ -18,6 +18,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,7 @@ pool_strndup(struct pst *st, const char *s, size_t len)
 /* ---- entry points ---- */
 
 struct mac_cfg *
-mac_cfg_load_mem(
+cfg_read_mem(
     const char *name, const char *data, size_t len, char *err, size_t errlen)
 {
 	struct pst st;
@@ -84,7 +85,7 @@ mac_cfg_load_mem(
 	if ((cfg->warn = malloc(MAC_CFG_ERR_MAX)) == NULL) {
 		errs_add(&st.errs, st.name, 0, "out of memory (%d bytes)",
 		    MAC_CFG_ERR_MAX);
-		mac_cfg_free(cfg);
+		cfg_release(cfg);
 		return NULL;
 	}
 	cfg->warn[0] = '\0';
@@ -107,22 +108,15 @@ mac_cfg_load_mem(
 	free(st.dprov);
 	free(st.ptab);
 	free(st.metas);
-	/* Every answer that does not depend on the request, ready to copy. */
-	if (st.errs.n == 0 && render_prepare(cfg) != 0)
-		cfg_oom(&st, MAC_OUT_MAX);
-	/* Expat's hash salt for Autodiscover bodies; 0 (RAND_bytes failed)
-	 * lets expat draw its own per request. */
-	if (RAND_bytes((unsigned char *)&cfg->salt, sizeof(cfg->salt)) != 1)
-		cfg->salt = 0;
 	if (st.errs.n != 0) {
-		mac_cfg_free(cfg);
+		cfg_release(cfg);
 		return NULL;
 	}
 	return cfg;
 }
 
 struct mac_cfg *
-mac_cfg_load(const char *path, char *err, size_t errlen)
+cfg_read_file(const char *path, char *err, size_t errlen)
 {
 	struct errs e;
 	struct mac_cfg *cfg;
@@ -145,21 +139,19 @@ mac_cfg_load(const char *path, char *err, size_t errlen)
 		errs_add(&e, path, 0, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	cfg = mac_cfg_load_mem(path, data, len, err, errlen);
+	cfg = cfg_read_mem(path, data, len, err, errlen);
 	free(data);
 	return cfg;
 }
 
 void
-mac_cfg_free(struct mac_cfg *cfg)
+cfg_release(struct mac_cfg *cfg)
 {
 	struct cfg_mem *mem;
 	struct pool_chunk *c, *next;
 
 	if (cfg == NULL)
 		return;
-	if (cfg->providers != NULL)
-		render_release(cfg);
 	signers_free(cfg);
 	free(cfg->warn);
 	if ((mem = cfg->mem) != NULL) {
@@ -172,6 +164,57 @@ mac_cfg_free(struct mac_cfg *cfg)
 	free(cfg->providers);
 	free(cfg->dtab);
 	free(cfg);
+}
+
+/* ---- the public entry points: loading, then the renderer's part ---- */
+
+/*
+ * A configuration the loader read, completed for answering: the answers
+ * that do not depend on the request precomputed, and expat's hash salt
+ * drawn.  NULL (the configuration freed, one line in err) when out of
+ * memory; cfg NULL passes through.
+ */
+static struct mac_cfg *
+cfg_finish(struct mac_cfg *cfg, const char *name, char *err, size_t errlen)
+{
+	if (cfg == NULL)
+		return NULL;
+	/* Every answer that does not depend on the request, ready to copy. */
+	if (render_prepare(cfg) != 0) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: out of memory (%d bytes)\n",
+			    name, MAC_OUT_MAX);
+		cfg_release(cfg);
+		return NULL;
+	}
+	/* Expat's hash salt for Autodiscover bodies; 0 (RAND_bytes failed)
+	 * lets expat draw its own per request. */
+	if (RAND_bytes((unsigned char *)&cfg->salt, sizeof(cfg->salt)) != 1)
+		cfg->salt = 0;
+	return cfg;
+}
+
+struct mac_cfg *
+mac_cfg_load_mem(
+    const char *name, const char *data, size_t len, char *err, size_t errlen)
+{
+	return cfg_finish(cfg_read_mem(name, data, len, err, errlen),
+	    name != NULL ? name : "(config)", err, errlen);
+}
+
+struct mac_cfg *
+mac_cfg_load(const char *path, char *err, size_t errlen)
+{
+	return cfg_finish(cfg_read_file(path, err, errlen), path, err, errlen);
+}
+
+void
+mac_cfg_free(struct mac_cfg *cfg)
+{
+	if (cfg == NULL)
+		return;
+	render_release(cfg);
+	cfg_release(cfg);
 }
 
 const char *

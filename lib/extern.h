@@ -220,6 +220,18 @@ struct mac_cfg {
 void signers_free(struct mac_cfg *);
 
 /*
+ * The loader (cfg.c): the provider table, its domains, signers and
+ * warnings from INI text, or from a file; NULL with "file:line: reason"
+ * lines in err.  Nothing of answering: mac_cfg_load() and
+ * mac_cfg_load_mem() complete what these return.  cfg_release() frees
+ * what they made.
+ */
+struct mac_cfg *cfg_read_mem(
+    const char *name, const char *data, size_t len, char *err, size_t errlen);
+struct mac_cfg *cfg_read_file(const char *path, char *err, size_t errlen);
+void cfg_release(struct mac_cfg *);
+
+/*
  * Find the provider for a domain given in lower-case ASCII.  Falls back to
  * the catch-all provider; NULL if none serves it.
  */
