@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) the mailautoconf developers */
 /*
- * Configuration loader: the entry points.
+ * Configuration loader: its entry points.
  *
- * mac_cfg_load() reads the INI provider table (see mailautoconf.ini(5))
- * and mac_cfg_load_mem() turns it into one new struct mac_cfg: it runs
- * the INI reader (cfg_ini.c), which hands each key to the key table
+ * cfg_read_file() reads the INI provider table (see mailautoconf.ini(5))
+ * and cfg_read_mem() turns it into one new struct mac_cfg: it runs the
+ * INI reader (cfg_ini.c), which hands each key to the key table
  * (cfg_keys.c), completes every provider against [defaults]
- * (cfg_resolve.c), links the domain table (domtab.c) to the providers
- * and asks the renderer to precompute the answers.  The strings of a
- * configuration live in one pool, kept here and freed by mac_cfg_free().
+ * (cfg_resolve.c) and links the domain table (domtab.c) to the
+ * providers.  The strings of a configuration live in one pool, kept here
+ * and freed by cfg_release().  The loader knows nothing of answers:
+ * load.c's mac_cfg_load() runs it, then the renderer's preparation.
  *
  * A load either returns a complete configuration or NULL with one
  * "file:line: reason" line per problem (cfg_err.c).  Loading runs on one
@@ -18,11 +19,8 @@
  */
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/rand.h>
 
 #include "cfg_int.h"
 
@@ -164,57 +162,6 @@ cfg_release(struct mac_cfg *cfg)
 	free(cfg->providers);
 	free(cfg->dtab);
 	free(cfg);
-}
-
-/* ---- the public entry points: loading, then the renderer's part ---- */
-
-/*
- * A configuration the loader read, completed for answering: the answers
- * that do not depend on the request precomputed, and expat's hash salt
- * drawn.  NULL (the configuration freed, one line in err) when out of
- * memory; cfg NULL passes through.
- */
-static struct mac_cfg *
-cfg_finish(struct mac_cfg *cfg, const char *name, char *err, size_t errlen)
-{
-	if (cfg == NULL)
-		return NULL;
-	/* Every answer that does not depend on the request, ready to copy. */
-	if (render_prepare(cfg) != 0) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "%s: out of memory (%d bytes)\n",
-			    name, MAC_OUT_MAX);
-		cfg_release(cfg);
-		return NULL;
-	}
-	/* Expat's hash salt for Autodiscover bodies; 0 (RAND_bytes failed)
-	 * lets expat draw its own per request. */
-	if (RAND_bytes((unsigned char *)&cfg->salt, sizeof(cfg->salt)) != 1)
-		cfg->salt = 0;
-	return cfg;
-}
-
-struct mac_cfg *
-mac_cfg_load_mem(
-    const char *name, const char *data, size_t len, char *err, size_t errlen)
-{
-	return cfg_finish(cfg_read_mem(name, data, len, err, errlen),
-	    name != NULL ? name : "(config)", err, errlen);
-}
-
-struct mac_cfg *
-mac_cfg_load(const char *path, char *err, size_t errlen)
-{
-	return cfg_finish(cfg_read_file(path, err, errlen), path, err, errlen);
-}
-
-void
-mac_cfg_free(struct mac_cfg *cfg)
-{
-	if (cfg == NULL)
-		return;
-	render_release(cfg);
-	cfg_release(cfg);
 }
 
 const char *
