@@ -120,7 +120,7 @@ struct errs {
 	unsigned long n; /* problems seen, written or not */
 };
 
-/* Loader state; lives on mac_cfg_load_mem()'s stack. */
+/* Loader state; lives on cfg_read_mem()'s stack. */
 struct pst {
 	const char *name; /* INI file name, for messages and paths */
 	const char *pos;  /* reader: next unread byte */
