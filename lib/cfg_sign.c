@@ -167,6 +167,25 @@ sign_valid(struct pst *st, const char *key, unsigned line, const char *v,
 	return 0;
 }
 
+/*
+ * Whether c is s's certificate or already in its chain.  CMS takes each
+ * certificate once (OpenSSL 3.0 refuses a repeat when it signs), and a
+ * chain file may well be a full chain that starts with the signer's own
+ * certificate: such a certificate is left out of the chain.
+ */
+static int
+chain_has(const struct mc_signer *s, const X509 *c)
+{
+	int i;
+
+	if (s->cert != NULL && X509_cmp(s->cert, c) == 0)
+		return 1;
+	for (i = 0; i < sk_X509_num(s->chain); i++)
+		if (X509_cmp(sk_X509_value(s->chain, i), c) == 0)
+			return 1;
+	return 0;
+}
+
 /* Fetch the digest a signer signs with; 0, or -1 after an error. */
 static int
 signer_md(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
@@ -198,7 +217,7 @@ signer_parse(struct pst *st, struct mc_signer *s, const struct sec_meta *m,
 	char q[CFG_QUOTE_BUF];
 	X509 *c;
 	BIO *b;
-	int id, bad = 0;
+	int id, bad = 0, nread = 0;
 
 	if ((b = rd(st, s, m, SIGN_KEY, ctx)) == NULL)
 		bad = 1;
@@ -252,6 +271,11 @@ signer_parse(struct pst *st, struct mc_signer *s, const struct sec_meta *m,
 		return -1;
 	}
 	while ((c = PEM_read_bio_X509(b, NULL, no_passphrase, NULL)) != NULL) {
+		nread++;
+		if (chain_has(s, c)) {
+			X509_free(c);
+			continue;
+		}
 		if (sk_X509_push(s->chain, c) <= 0) {
 			X509_free(c);
 			cfg_oom(st, sizeof(void *));
@@ -265,7 +289,7 @@ signer_parse(struct pst *st, struct mc_signer *s, const struct sec_meta *m,
 	}
 	BIO_free(b);
 	ERR_clear_error(); /* the end of the PEM, or what was reported */
-	if (sk_X509_num(s->chain) == 0) {
+	if (nread == 0) {
 		cfg_err(st, st->name, lh, "%s %s: no certificate in PEM", kh,
 		    quote(q, s->chain_path, strlen(s->chain_path)));
 		bad = 1;

@@ -10,7 +10,8 @@
  * directory: a certificate expiring within 30 days warns and still
  * loads, and a profile signed with a P-256 and with an RSA-2048 key
  * verifies against its certificate and holds the unsigned profile's
- * bytes, for one address and for two.
+ * bytes, for one address and for two; a chain file that repeats the
+ * signer's certificate signs too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -265,6 +266,54 @@ test_sign(void **state)
 	    "p256", "emailaddress=alice%40example.com,bob%40example.com");
 }
 
+/*
+ * A chain file that repeats the signer's certificate (a full chain) or a
+ * certificate twice loads, and its profiles are signed, each certificate
+ * once in the signature: OpenSSL refuses a repeat when it signs, which
+ * would answer every profile 500.
+ */
+static void
+test_full_chain(void **state)
+{
+	char ini[1024], err[MAC_CFG_ERR_MAX], path[256], pem[4096], *sig;
+	const unsigned char *p;
+	CMS_ContentInfo *cms;
+	STACK_OF(X509) * certs;
+	struct mac_cfg *cfg;
+	size_t n, siglen;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(chmod(FIX "/good.key", 0600), 0);
+	assert_non_null(f = fopen(FIX "/good.pem", "r"));
+	n = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	assert_true(n > 0 && n < sizeof(pem));
+	snprintf(path, sizeof(path), "%s/twice.pem", dir);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(pem, 1, n, f), n);
+	assert_int_equal(fwrite(pem, 1, n, f), n);
+	fclose(f);
+	snprintf(ini, sizeof(ini),
+	    "[provider example.com]\n" SRV "mobileconfig-sign-cert = good.pem\n"
+	    "mobileconfig-sign-key = good.key\n"
+	    "mobileconfig-sign-chain = %s\n",
+	    path);
+	cfg = load_fix(ini, err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_non_null(cfg->providers[0].signer);
+	siglen = answer(cfg, "emailaddress=alice%40example.com", &sig);
+	p = (const unsigned char *)sig;
+	assert_non_null(cms = d2i_CMS_ContentInfo(NULL, &p, (long)siglen));
+	assert_non_null(certs = CMS_get1_certs(cms));
+	assert_int_equal(sk_X509_num(certs), 1);
+	sk_X509_pop_free(certs, X509_free);
+	CMS_ContentInfo_free(cms);
+	free(sig);
+	mac_cfg_free(cfg);
+}
+
 static void
 test_expiring_warns(void **state)
 {
@@ -311,6 +360,8 @@ teardown(void **state)
 		snprintf(path, sizeof(path), "%s/%s.pem", dir, names[i]);
 		unlink(path);
 	}
+	snprintf(path, sizeof(path), "%s/twice.pem", dir);
+	unlink(path);
 	return rmdir(dir);
 }
 
@@ -320,6 +371,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_sign),
+	    cmocka_unit_test(test_full_chain),
 	    cmocka_unit_test(test_expiring_warns),
 	};
 
