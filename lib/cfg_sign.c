@@ -168,6 +168,37 @@ sign_valid(struct pst *st, const char *key, unsigned line, const char *v,
 }
 
 /*
+ * Whether k's signatures verify with c's public key.  X509_check_private_key()
+ * compares only the public halves, and a key file carries its public half
+ * beside the private one: an EC key whose private half was damaged still
+ * passes it, then makes signatures nobody can verify.  So a test message
+ * is signed and verified once, at load.
+ */
+static int
+key_signs(EVP_PKEY *k, X509 *c)
+{
+	static const unsigned char msg[] = "mailautoconf signer check";
+	EVP_MD_CTX *sctx = EVP_MD_CTX_new(), *vctx = EVP_MD_CTX_new();
+	unsigned char *sig = NULL;
+	size_t n = 0;
+	int ok;
+
+	ok = sctx != NULL && vctx != NULL &&
+	     EVP_DigestSignInit(sctx, NULL, EVP_sha256(), NULL, k) == 1 &&
+	     EVP_DigestSign(sctx, NULL, &n, msg, sizeof(msg)) == 1 &&
+	     (sig = malloc(n)) != NULL &&
+	     EVP_DigestSign(sctx, sig, &n, msg, sizeof(msg)) == 1 &&
+	     EVP_DigestVerifyInit(
+		 vctx, NULL, EVP_sha256(), NULL, X509_get0_pubkey(c)) == 1 &&
+	     EVP_DigestVerify(vctx, sig, n, msg, sizeof(msg)) == 1;
+	EVP_MD_CTX_free(sctx);
+	EVP_MD_CTX_free(vctx);
+	free(sig);
+	ERR_clear_error();
+	return ok;
+}
+
+/*
  * Whether c is s's certificate or already in its chain.  CMS takes each
  * certificate once (OpenSSL 3.0 refuses a repeat when it signs), and a
  * chain file may well be a full chain that starts with the signer's own
@@ -253,7 +284,8 @@ signer_parse(struct pst *st, struct mc_signer *s, const struct sec_meta *m,
 		} else if (sign_valid(st, kc, lc, s->cert_path, s->cert) != 0)
 			bad = 1;
 		else if (s->key != NULL &&
-			 X509_check_private_key(s->cert, s->key) != 1) {
+			 (X509_check_private_key(s->cert, s->key) != 1 ||
+			     !key_signs(s->key, s->cert))) {
 			cfg_err(st, st->name, lc,
 			    "%s %s: does not match the key of %s", kc,
 			    quote(q, s->cert_path, strlen(s->cert_path)), kk);

@@ -11,7 +11,7 @@
  * loads, and a profile signed with a P-256 and with an RSA-2048 key
  * verifies against its certificate and holds the unsigned profile's
  * bytes, for one address and for two; a chain file that repeats the
- * signer's certificate signs too.
+ * signer's certificate signs too, and a damaged EC key is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -314,6 +314,49 @@ test_full_chain(void **state)
 	mac_cfg_free(cfg);
 }
 
+/*
+ * An EC key file whose private half was damaged still carries the
+ * certificate's public half, which is all X509_check_private_key()
+ * compares: it is refused as not matching, since its signatures would not
+ * verify (tests/fuzz/fuzz_sign.c found it).
+ */
+static void
+test_damaged_key(void **state)
+{
+	static const unsigned char priv[] = {0x02, 0x01, 0x01, 0x04, 0x20};
+	char ini[1024], err[MAC_CFG_ERR_MAX], path[256], *name, *header;
+	unsigned char *der;
+	long len, i;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(f = fopen(FIX "/good.key", "r"));
+	assert_true(PEM_read(f, &name, &header, &der, &len));
+	fclose(f);
+	/* ECPrivateKey (RFC 5915): version 1, then the private octets. */
+	for (i = 0; i + (long)sizeof(priv) < len; i++)
+		if (memcmp(der + i, priv, sizeof(priv)) == 0)
+			break;
+	assert_true(i + (long)sizeof(priv) + 32 <= len);
+	der[i + (long)sizeof(priv) + 7] ^= 0x01;
+	snprintf(path, sizeof(path), "%s/bent.key", dir);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fchmod(fileno(f), 0600), 0);
+	assert_true(PEM_write(f, name, header, der, len));
+	fclose(f);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
+	snprintf(ini, sizeof(ini),
+	    "[provider example.com]\n" SRV "mobileconfig-sign-cert = good.pem\n"
+	    "mobileconfig-sign-key = %s\n",
+	    path);
+	assert_null(load_fix(ini, err, sizeof(err)));
+	if (strstr(err, "mobileconfig-sign-cert good.pem: does not match the "
+			"key of mobileconfig-sign-key\n") == NULL)
+		fail_msg("%s", err);
+}
+
 static void
 test_expiring_warns(void **state)
 {
@@ -362,6 +405,8 @@ teardown(void **state)
 	}
 	snprintf(path, sizeof(path), "%s/twice.pem", dir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/bent.key", dir);
+	unlink(path);
 	return rmdir(dir);
 }
 
@@ -372,6 +417,7 @@ main(void)
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_sign),
 	    cmocka_unit_test(test_full_chain),
+	    cmocka_unit_test(test_damaged_key),
 	    cmocka_unit_test(test_expiring_warns),
 	};
 
