@@ -13,7 +13,8 @@
  * the key: a key readable by group or others, a file that cannot be
  * read or holds no PEM of its kind, a key that is not RSA or EC, a
  * certificate that has expired or is not yet valid, a key that does not
- * match the certificate.  A certificate that expires within
+ * match the certificate, a chain with another certificate of the signer's
+ * issuer and serial number.  A certificate that expires within
  * CFG_SIGN_WARN_DAYS days is a warning.
  */
 
@@ -307,6 +308,19 @@ signer_parse(struct pst *st, struct mc_signer *s, const struct sec_meta *m,
 		if (chain_has(s, c)) {
 			X509_free(c);
 			continue;
+		}
+		if (s->cert != NULL &&
+		    X509_issuer_and_serial_cmp(s->cert, c) == 0) {
+			/* CMS names the signer by issuer and serial number:
+			 * a verifier could take this one for it. */
+			cfg_err(st, st->name, lh,
+			    "%s %s: holds another certificate with the issuer "
+			    "and serial number of %s",
+			    kh, quote(q, s->chain_path, strlen(s->chain_path)),
+			    kc);
+			X509_free(c);
+			bad = 1;
+			break;
 		}
 		if (sk_X509_push(s->chain, c) <= 0) {
 			X509_free(c);

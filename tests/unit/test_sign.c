@@ -96,6 +96,15 @@ test_load_errors(void **state)
 	     "mobileconfig-sign-chain = junk.key\n",
 		"t.ini:7: mobileconfig-sign-chain junk.key: no certificate in "
 		"PEM\n"},
+	    /* Another certificate that names itself as the signer's: a
+	     * verifier that finds it instead (by issuer and serial number,
+	     * as CMS names the signer) fails (tests/fuzz/fuzz_sign.c). */
+	    {"mobileconfig-sign-cert = good.pem\n"
+	     "mobileconfig-sign-key = good.key\n"
+	     "mobileconfig-sign-chain = expired.pem\n",
+		"t.ini:7: mobileconfig-sign-chain expired.pem: holds another "
+		"certificate with the issuer and serial number of "
+		"mobileconfig-sign-cert\n"},
 	};
 	char ini[1024], err[MAC_CFG_ERR_MAX], want[1024];
 	struct mac_cfg *cfg;
