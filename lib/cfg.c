@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) the mailautoconf developers */
 /*
- * Configuration loader: the entry points.
+ * Configuration loader: its entry points.
  *
- * mac_cfg_load() reads the INI provider table (see mailautoconf.ini(5))
- * and mac_cfg_load_mem() turns it into one new struct mac_cfg: it runs
- * the INI reader (cfg_ini.c), which hands each key to the key table
+ * cfg_read_file() reads the INI provider table (see mailautoconf.ini(5))
+ * and cfg_read_mem() turns it into one new struct mac_cfg: it runs the
+ * INI reader (cfg_ini.c), which hands each key to the key table
  * (cfg_keys.c), completes every provider against [defaults]
- * (cfg_resolve.c), links the domain table (domtab.c) to the providers
- * and asks the renderer to precompute the answers.  The strings of a
- * configuration live in one pool, kept here and freed by mac_cfg_free().
+ * (cfg_resolve.c) and links the domain table (domtab.c) to the
+ * providers.  The strings of a configuration live in one pool, kept here
+ * and freed by cfg_release().  The loader knows nothing of answers:
+ * load.c's mac_cfg_load() runs it, then the renderer's preparation.
  *
  * A load either returns a complete configuration or NULL with one
  * "file:line: reason" line per problem (cfg_err.c).  Loading runs on one
@@ -20,8 +21,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/rand.h>
 
 #include "cfg_int.h"
 
@@ -56,7 +55,7 @@ pool_strndup(struct pst *st, const char *s, size_t len)
 /* ---- entry points ---- */
 
 struct mac_cfg *
-mac_cfg_load_mem(
+cfg_read_mem(
     const char *name, const char *data, size_t len, char *err, size_t errlen)
 {
 	struct pst st;
@@ -84,7 +83,7 @@ mac_cfg_load_mem(
 	if ((cfg->warn = malloc(MAC_CFG_ERR_MAX)) == NULL) {
 		errs_add(&st.errs, st.name, 0, "out of memory (%d bytes)",
 		    MAC_CFG_ERR_MAX);
-		mac_cfg_free(cfg);
+		cfg_release(cfg);
 		return NULL;
 	}
 	cfg->warn[0] = '\0';
@@ -107,22 +106,15 @@ mac_cfg_load_mem(
 	free(st.dprov);
 	free(st.ptab);
 	free(st.metas);
-	/* Every answer that does not depend on the request, ready to copy. */
-	if (st.errs.n == 0 && render_prepare(cfg) != 0)
-		cfg_oom(&st, MAC_OUT_MAX);
-	/* Expat's hash salt for Autodiscover bodies; 0 (RAND_bytes failed)
-	 * lets expat draw its own per request. */
-	if (RAND_bytes((unsigned char *)&cfg->salt, sizeof(cfg->salt)) != 1)
-		cfg->salt = 0;
 	if (st.errs.n != 0) {
-		mac_cfg_free(cfg);
+		cfg_release(cfg);
 		return NULL;
 	}
 	return cfg;
 }
 
 struct mac_cfg *
-mac_cfg_load(const char *path, char *err, size_t errlen)
+cfg_read_file(const char *path, char *err, size_t errlen)
 {
 	struct errs e;
 	struct mac_cfg *cfg;
@@ -145,21 +137,19 @@ mac_cfg_load(const char *path, char *err, size_t errlen)
 		errs_add(&e, path, 0, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	cfg = mac_cfg_load_mem(path, data, len, err, errlen);
+	cfg = cfg_read_mem(path, data, len, err, errlen);
 	free(data);
 	return cfg;
 }
 
 void
-mac_cfg_free(struct mac_cfg *cfg)
+cfg_release(struct mac_cfg *cfg)
 {
 	struct cfg_mem *mem;
 	struct pool_chunk *c, *next;
 
 	if (cfg == NULL)
 		return;
-	if (cfg->providers != NULL)
-		render_release(cfg);
 	signers_free(cfg);
 	free(cfg->warn);
 	if ((mem = cfg->mem) != NULL) {

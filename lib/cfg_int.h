@@ -120,7 +120,7 @@ struct errs {
 	unsigned long n; /* problems seen, written or not */
 };
 
-/* Loader state; lives on mac_cfg_load_mem()'s stack. */
+/* Loader state; lives on cfg_read_mem()'s stack. */
 struct pst {
 	const char *name; /* INI file name, for messages and paths */
 	const char *pos;  /* reader: next unread byte */
@@ -229,5 +229,15 @@ void prov_resolve(struct pst *st, size_t i);
 /* ---- the profile signer's files (cfg_sign.c) ---- */
 
 void prov_signer(struct pst *st, struct cfg_provider *p, struct sec_meta *m);
+
+/* A signer's PEM inputs, in the order they are read. */
+enum sign_in { SIGN_KEY = 0, SIGN_CERT, SIGN_CHAIN, SIGN__MAX };
+
+/* Read one PEM input of s into a memory BIO (OpenSSL's struct bio_st) the
+ * caller frees; NULL after a reported problem. */
+typedef struct bio_st *sign_read_fn(struct pst *, const struct mc_signer *s,
+    const struct sec_meta *, enum sign_in, void *ctx);
+int signer_parse(struct pst *, struct mc_signer *, const struct sec_meta *,
+    sign_read_fn *, void *ctx);
 
 #endif

@@ -6,12 +6,15 @@
  * mobileconfig-sign-cert, mobileconfig-sign-key and
  * mobileconfig-sign-chain name PEM files (relative to the INI file's
  * directory).  They are read here, once per load (and so on every
- * reload), through file.c; providers that name the same three files
- * share one signer.  Problems are configuration errors at the line of
+ * reload), through file.c (sign_read()), and their bytes parsed and
+ * checked apart from the reading (signer_parse(), which the fuzz target
+ * tests/fuzz/fuzz_sign.c feeds too); providers that name the same three
+ * files share one signer.  Problems are configuration errors at the line of
  * the key: a key readable by group or others, a file that cannot be
  * read or holds no PEM of its kind, a key that is not RSA or EC, a
  * certificate that has expired or is not yet valid, a key that does not
- * match the certificate.  A certificate that expires within
+ * match the certificate, a chain with another certificate of the signer's
+ * issuer and serial number.  A certificate that expires within
  * CFG_SIGN_WARN_DAYS days is a warning.
  */
 
@@ -63,19 +66,32 @@ sign_path(struct pst *st, const char *v)
 }
 
 /*
- * Read the file key names (its line: line) into a memory BIO the caller
- * frees; key_mode: refuse it if group or others may read it.  NULL after
- * a reported problem.
+ * The loader's sign_read_fn: read signer s's file of kind in (named by
+ * its key at its line in m) into a memory BIO the caller frees; the key
+ * is refused if group or others may read it.  NULL after a reported
+ * problem.
  */
 static BIO *
-sign_read(
-    struct pst *st, const char *key, unsigned line, const char *v, int key_mode)
+sign_read(struct pst *st, const struct mc_signer *s, const struct sec_meta *m,
+    enum sign_in in, void *ctx)
 {
+	static const enum key keys[SIGN__MAX] = {
+	    [SIGN_KEY] = KEY_MC_SIGN_KEY,
+	    [SIGN_CERT] = KEY_MC_SIGN_CERT,
+	    [SIGN_CHAIN] = KEY_MC_SIGN_CHAIN,
+	};
+	const char *key = key_table[keys[in]].name;
+	const char *v = in == SIGN_KEY    ? s->key_path
+			: in == SIGN_CERT ? s->cert_path
+					  : s->chain_path;
+	unsigned line = m->kline[keys[in]];
+	int key_mode = in == SIGN_KEY;
 	char q[CFG_QUOTE_BUF], *path, *data = NULL;
 	size_t len;
 	unsigned mode = 0;
 	BIO *b = NULL;
 
+	(void)ctx;
 	if ((path = sign_path(st, v)) == NULL)
 		return NULL;
 	quote(q, v, strlen(v)); /* as configured, at its line */
@@ -152,9 +168,77 @@ sign_valid(struct pst *st, const char *key, unsigned line, const char *v,
 	return 0;
 }
 
-/* Load the three files into s; 0, or -1 after a reported problem. */
+/*
+ * Whether k's signatures verify with c's public key.  X509_check_private_key()
+ * compares only the public halves, and a key file carries its public half
+ * beside the private one: an EC key whose private half was damaged still
+ * passes it, then makes signatures nobody can verify.  So a test message
+ * is signed and verified once, at load.
+ */
 static int
-signer_load(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
+key_signs(EVP_PKEY *k, X509 *c)
+{
+	static const unsigned char msg[] = "mailautoconf signer check";
+	EVP_MD_CTX *sctx = EVP_MD_CTX_new(), *vctx = EVP_MD_CTX_new();
+	unsigned char *sig = NULL;
+	size_t n = 0;
+	int ok;
+
+	ok = sctx != NULL && vctx != NULL &&
+	     EVP_DigestSignInit(sctx, NULL, EVP_sha256(), NULL, k) == 1 &&
+	     EVP_DigestSign(sctx, NULL, &n, msg, sizeof(msg)) == 1 &&
+	     (sig = malloc(n)) != NULL &&
+	     EVP_DigestSign(sctx, sig, &n, msg, sizeof(msg)) == 1 &&
+	     EVP_DigestVerifyInit(
+		 vctx, NULL, EVP_sha256(), NULL, X509_get0_pubkey(c)) == 1 &&
+	     EVP_DigestVerify(vctx, sig, n, msg, sizeof(msg)) == 1;
+	EVP_MD_CTX_free(sctx);
+	EVP_MD_CTX_free(vctx);
+	free(sig);
+	ERR_clear_error();
+	return ok;
+}
+
+/*
+ * Whether c is s's certificate or already in its chain.  CMS takes each
+ * certificate once (OpenSSL 3.0 refuses a repeat when it signs), and a
+ * chain file may well be a full chain that starts with the signer's own
+ * certificate: such a certificate is left out of the chain.
+ */
+static int
+chain_has(const struct mc_signer *s, const X509 *c)
+{
+	int i;
+
+	if (s->cert != NULL && X509_cmp(s->cert, c) == 0)
+		return 1;
+	for (i = 0; i < sk_X509_num(s->chain); i++)
+		if (X509_cmp(sk_X509_value(s->chain, i), c) == 0)
+			return 1;
+	return 0;
+}
+
+/* Fetch the digest a signer signs with; 0, or -1 after an error. */
+static int
+signer_md(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
+{
+	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
+		cfg_err(st, st->name, m->kline[KEY_MC_SIGN_CERT],
+		    "OpenSSL offers no SHA-256");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parse and check the PEM texts of signer s that rd reads (the chain's
+ * only if s->chain_path is set), in the order key, certificate, chain,
+ * and fetch SHA-256; 0, or -1 after a reported problem.  The loader reads
+ * the configured files (sign_read()); tests/fuzz/fuzz_sign.c gives bytes.
+ */
+int
+signer_parse(struct pst *st, struct mc_signer *s, const struct sec_meta *m,
+    sign_read_fn *rd, void *ctx)
 {
 	const char *kc = key_table[KEY_MC_SIGN_CERT].name,
 		   *kk = key_table[KEY_MC_SIGN_KEY].name,
@@ -165,9 +249,9 @@ signer_load(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
 	char q[CFG_QUOTE_BUF];
 	X509 *c;
 	BIO *b;
-	int id, bad = 0;
+	int id, bad = 0, nread = 0;
 
-	if ((b = sign_read(st, kk, lk, s->key_path, 1)) == NULL)
+	if ((b = rd(st, s, m, SIGN_KEY, ctx)) == NULL)
 		bad = 1;
 	else {
 		s->key = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
@@ -188,7 +272,7 @@ signer_load(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
 			bad = 1;
 		}
 	}
-	if ((b = sign_read(st, kc, lc, s->cert_path, 0)) == NULL)
+	if ((b = rd(st, s, m, SIGN_CERT, ctx)) == NULL)
 		bad = 1;
 	else {
 		s->cert = PEM_read_bio_X509(b, NULL, no_passphrase, NULL);
@@ -201,7 +285,8 @@ signer_load(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
 		} else if (sign_valid(st, kc, lc, s->cert_path, s->cert) != 0)
 			bad = 1;
 		else if (s->key != NULL &&
-			 X509_check_private_key(s->cert, s->key) != 1) {
+			 (X509_check_private_key(s->cert, s->key) != 1 ||
+			     !key_signs(s->key, s->cert))) {
 			cfg_err(st, st->name, lc,
 			    "%s %s: does not match the key of %s", kc,
 			    quote(q, s->cert_path, strlen(s->cert_path)), kk);
@@ -210,8 +295,8 @@ signer_load(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
 	}
 	ERR_clear_error();
 	if (s->chain_path == NULL)
-		return bad ? -1 : 0;
-	if ((b = sign_read(st, kh, lh, s->chain_path, 0)) == NULL)
+		return bad ? -1 : signer_md(st, s, m);
+	if ((b = rd(st, s, m, SIGN_CHAIN, ctx)) == NULL)
 		return -1;
 	if ((s->chain = sk_X509_new_null()) == NULL) {
 		BIO_free(b);
@@ -219,6 +304,24 @@ signer_load(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
 		return -1;
 	}
 	while ((c = PEM_read_bio_X509(b, NULL, no_passphrase, NULL)) != NULL) {
+		nread++;
+		if (chain_has(s, c)) {
+			X509_free(c);
+			continue;
+		}
+		if (s->cert != NULL &&
+		    X509_issuer_and_serial_cmp(s->cert, c) == 0) {
+			/* CMS names the signer by issuer and serial number:
+			 * a verifier could take this one for it. */
+			cfg_err(st, st->name, lh,
+			    "%s %s: holds another certificate with the issuer "
+			    "and serial number of %s",
+			    kh, quote(q, s->chain_path, strlen(s->chain_path)),
+			    kc);
+			X509_free(c);
+			bad = 1;
+			break;
+		}
 		if (sk_X509_push(s->chain, c) <= 0) {
 			X509_free(c);
 			cfg_oom(st, sizeof(void *));
@@ -232,12 +335,12 @@ signer_load(struct pst *st, struct mc_signer *s, const struct sec_meta *m)
 	}
 	BIO_free(b);
 	ERR_clear_error(); /* the end of the PEM, or what was reported */
-	if (sk_X509_num(s->chain) == 0) {
+	if (nread == 0) {
 		cfg_err(st, st->name, lh, "%s %s: no certificate in PEM", kh,
 		    quote(q, s->chain_path, strlen(s->chain_path)));
 		bad = 1;
 	}
-	return bad ? -1 : 0;
+	return bad ? -1 : signer_md(st, s, m);
 }
 
 static int
@@ -282,13 +385,7 @@ prov_signer(struct pst *st, struct cfg_provider *p, struct sec_meta *m)
 		s->chain_path = p->mc_sign_chain;
 		s->next = st->cfg->signers;
 		st->cfg->signers = s;
-		s->bad = signer_load(st, s, m) != 0;
-		if (!s->bad &&
-		    (s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
-			cfg_err(st, st->name, m->kline[KEY_MC_SIGN_CERT],
-			    "OpenSSL offers no SHA-256");
-			s->bad = 1;
-		}
+		s->bad = signer_parse(st, s, m, sign_read, NULL) != 0;
 	} else if (s->bad) /* reported with the first provider naming it */
 		m->nerr++;
 	if (!s->bad)

@@ -191,7 +191,9 @@ struct cfg_provider {
 	const char *mc_sign_chain;
 	const struct mc_signer *signer; /* NULL: profiles go unsigned */
 	int catch_all;
-	struct tpl tpl[TPL__MAX]; /* precomputed answers, after loading */
+	/* The renderer's: its row of mac_cfg.tpl, set by render_prepare()
+	 * after loading (the loader leaves it NULL). */
+	const struct tpl *tpl;
 };
 
 struct cfg_domain {
@@ -206,6 +208,9 @@ struct mac_cfg {
 	struct cfg_provider *providers;
 	size_t nproviders;
 	const struct cfg_provider *catch_all; /* or NULL */
+	/* The renderer's: each provider's precomputed answers, by its place
+	 * in providers[] (tpl.c; load.c has them made after loading). */
+	struct tpl (*tpl)[TPL__MAX];
 	struct evp_md_st *sha1; /* OpenSSL's SHA-1, fetched once (tpl.c) */
 	unsigned long salt;     /* expat's hash salt, random per load (cfg.c) */
 	struct cfg_domain *dtab; /* open addressing, power-of-two size */
@@ -218,6 +223,18 @@ struct mac_cfg {
 
 /* Free the configuration's signers (cfg_sign.c). */
 void signers_free(struct mac_cfg *);
+
+/*
+ * The loader (cfg.c): the provider table, its domains, signers and
+ * warnings from INI text, or from a file; NULL with "file:line: reason"
+ * lines in err.  Nothing of answering: mac_cfg_load() and
+ * mac_cfg_load_mem() complete what these return.  cfg_release() frees
+ * what they made.
+ */
+struct mac_cfg *cfg_read_mem(
+    const char *name, const char *data, size_t len, char *err, size_t errlen);
+struct mac_cfg *cfg_read_file(const char *path, char *err, size_t errlen);
+void cfg_release(struct mac_cfg *);
 
 /*
  * Find the provider for a domain given in lower-case ASCII.  Falls back to
@@ -392,8 +409,9 @@ enum mac_err render_mobileconfig(const struct ask *, struct mac_resp *);
 void render_err_text(enum mac_err, const struct ask *, struct mac_resp *);
 void render_err_pox(enum mac_err, const struct ask *, struct mac_resp *);
 void render_err_json(enum mac_err, const struct ask *, struct mac_resp *);
-/* Precompute every provider's answers (cfg.c calls it after a load);
- * 0, or -1 when out of memory.  render_release() frees them. */
+/* Precompute every provider's answers into cfg->tpl (load.c calls it
+ * after a load); 0, or -1 when out of memory.  render_release() frees
+ * them. */
 int render_prepare(struct mac_cfg *);
 void render_release(struct mac_cfg *);
 /* Tests: non-zero renders every answer per request, as before loading

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) the mailautoconf developers */
 /*
- * Precomputed answers: each provider's documents rendered once at load
- * (render_prepare()) with hole codes for the request's values, recorded
- * by the escaping writer as a list of literal segments and holes (each
- * hole with its kind and escaping), then picked and filled in per request
- * (tpl_pick(), tpl_emit()).  A hole's code is a C0 control byte; before a
- * provider's answers are rendered, tpl_build() checks that none of its
- * configured texts holds one, so a configured byte can never be taken for
- * a hole.
+ * Precomputed answers: each provider's documents rendered once after
+ * loading (render_prepare(), into the configuration's table beside its
+ * providers: the loader knows nothing of them) with hole codes for the
+ * request's values, recorded by the escaping writer as a list of literal
+ * segments and holes (each hole with its kind and escaping), then picked and
+ * filled in per request (tpl_pick(), tpl_emit()).  A hole's code is a C0
+ * control byte; before a provider's answers are rendered, tpl_build() checks
+ * that none of its configured texts holds one, so a configured byte can never
+ * be taken for a hole.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -51,10 +52,12 @@ const char *const uuid_suffix[HOLE__END] = {
 const struct tpl *
 tpl_pick(const struct ask *a, enum tpl_kind k, int needs_local)
 {
-	const struct tpl *t = &a->prov->tpl[k];
+	const struct tpl *t;
 
-	if (a->rec != NULL || render_no_templates || t->text == NULL ||
-	    (needs_local && a->addr.local.len == 0))
+	if (a->rec != NULL || render_no_templates)
+		return NULL;
+	t = &a->prov->tpl[k];
+	if (t->text == NULL || (needs_local && a->addr.local.len == 0))
 		return NULL;
 	return t;
 }
@@ -238,18 +241,17 @@ static enum mac_err (*const tpl_render[TPL__MAX])(
 
 /*
  * Render one kind of answer for p with hole codes for the request's
- * values, recorded as segments, and keep it in p->tpl[k].  Anything but
- * TPL_BUILT leaves p->tpl[k] empty, and such requests are rendered from
+ * values, recorded as segments, and keep it in t.  Anything but
+ * TPL_BUILT leaves t empty, and such requests are rendered from
  * scratch: a kind the provider does not offer, one that fails to render
  * (it fails the same way per request), one with a value that has no hole,
  * or a provider whose configured text holds a hole's code (a loader bug:
  * logged).  TPL_ENOMEM fails the load.
  */
 static enum tpl_res
-tpl_build(struct cfg_provider *p, enum tpl_kind k, struct mac_resp *r,
-    struct tpl_rec *rec)
+tpl_build(const struct cfg_provider *p, enum tpl_kind k, struct tpl *t,
+    struct mac_resp *r, struct tpl_rec *rec)
 {
-	struct tpl *t = &p->tpl[k];
 	struct ask a;
 	enum mac_err e;
 	size_t ssize;
@@ -312,13 +314,24 @@ render_prepare(struct mac_cfg *cfg)
 	size_t i;
 	int k;
 
-	if (mac_resp_init(&r) != 0)
+	if ((cfg->tpl = calloc(cfg->nproviders, sizeof(*cfg->tpl))) == NULL &&
+	    cfg->nproviders > 0) {
+		mac_log("%s: calloc(%zu, %zu) failed", __func__,
+		    cfg->nproviders, sizeof(*cfg->tpl));
 		return -1;
+	}
+	for (i = 0; i < cfg->nproviders; i++)
+		cfg->providers[i].tpl = cfg->tpl[i];
+	if (mac_resp_init(&r) != 0) {
+		render_release(cfg);
+		return -1;
+	}
 	/* NULL is no error here: uuid5() falls back to EVP_sha1(). */
 	cfg->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
 	for (i = 0; i < cfg->nproviders && res != TPL_ENOMEM; i++)
 		for (k = 0; k < TPL__MAX; k++) {
-			res = tpl_build(&cfg->providers[i], k, &r, &rec);
+			res = tpl_build(
+			    &cfg->providers[i], k, &cfg->tpl[i][k], &r, &rec);
 			/* Out of memory, or unsafe for every kind (logged). */
 			if (res == TPL_ENOMEM || res == TPL_UNSAFE)
 				break;
@@ -337,12 +350,13 @@ render_release(struct mac_cfg *cfg)
 	size_t i;
 	int k;
 
-	for (i = 0; i < cfg->nproviders; i++)
-		for (k = 0; k < TPL__MAX; k++) {
-			struct tpl *t = &cfg->providers[i].tpl[k];
-			free(t->segs); /* one block with the text */
-			memset(t, 0, sizeof(*t));
-		}
+	for (i = 0; cfg->tpl != NULL && i < cfg->nproviders; i++) {
+		for (k = 0; k < TPL__MAX; k++)
+			free(cfg->tpl[i][k].segs); /* one block with the text */
+		cfg->providers[i].tpl = NULL;
+	}
+	free(cfg->tpl);
+	cfg->tpl = NULL;
 	EVP_MD_free(cfg->sha1);
 	cfg->sha1 = NULL;
 }

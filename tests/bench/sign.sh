@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Signed Apple profiles per second, beside unsigned: prints figures,
-# asserts nothing.
+# Signed Apple profiles per second, beside unsigned, and the profile
+# link's QR code as PNG and as SVG: prints figures, asserts nothing.
 #
 # Usage: bash tests/bench/sign.sh BUILD_DIR [N]   (N answers each, 20000)
 #
@@ -10,6 +10,8 @@
 # nginx, no TLS), with the shipped provider table unsigned, then signed
 # by a throwaway P-256 key and by an RSA-2048 key (openssl makes them
 # here).  Each profile is signed per request: it holds the address.
+# Then /mobileconfig.qrcode.png and .svg for the same address (unsigned
+# table: the QR code is made per request too, libqrencode and libpng).
 # Needs /usr/bin/time (Debian's time) and bc.
 set -euo pipefail
 build=${1:?usage: sign.sh BUILD_DIR [N]}
@@ -33,28 +35,34 @@ for k in p256 rsa; do
 	sed "s/^\[defaults\]$/[defaults]\nmobileconfig-sign-cert = $k.pem\nmobileconfig-sign-key = $k.key/" \
 		unsigned.ini >"$k.ini"
 done
-printf 'GET /mobileconfig?emailaddress=alice%%40example.com\nHost: autoconfig.example.com\n' >request
+for r in mobileconfig mobileconfig.qrcode.png mobileconfig.qrcode.svg; do
+	printf 'GET /%s?emailaddress=alice%%40example.com\nHost: autoconfig.example.com\n' \
+		"$r" >"$r.request"
+done
 
 # The machine may be shared: answers per second of CPU time (user and
 # system, as "openssl speed" counts), the load and start-up (a run of one
 # answer) taken off; wall-clock figures beside them.
-cpu() { # config repeat: prints "cpu_seconds wall_seconds"
-	MAC_RENDER_REPEAT=$2 /usr/bin/time -f '%U %S %e' -o time.out \
-		"$render" "$1" request >out
+cpu() { # config request repeat: prints "cpu_seconds wall_seconds"
+	MAC_RENDER_REPEAT=$3 /usr/bin/time -f '%U %S %e' -o time.out \
+		"$render" "$1" "$2.request" >out
 	awk '{ print $1 + $2, $3 }' time.out
 }
-printf '%-18s %8s %14s %14s %7s\n' profile answers "per CPU second" \
+printf '%-18s %8s %14s %14s %7s\n' answer answers "per CPU second" \
 	"per wall second" bytes
-for c in unsigned p256 rsa; do
-	read -r c1 w1 < <(cpu "$c.ini" 1)
+for c in unsigned p256 rsa qr_png qr_svg; do
 	m=$n
-	[ "$c" = unsigned ] && m=$((n * 20)) # fast: more for the clock
-	read -r cn wn < <(cpu "$c.ini" "$m")
+	ini=$c.ini
+	req=mobileconfig
 	case $c in
-	unsigned) label="unsigned" ;;
+	unsigned) label="unsigned" m=$((n * 20)) ;; # fast: more for the clock
 	p256) label="signed, P-256" ;;
 	rsa) label="signed, RSA-2048" ;;
+	qr_png) label="QR code, PNG" ini=unsigned.ini req=$req.qrcode.png ;;
+	qr_svg) label="QR code, SVG" ini=unsigned.ini req=$req.qrcode.svg ;;
 	esac
+	read -r c1 w1 < <(cpu "$ini" "$req" 1)
+	read -r cn wn < <(cpu "$ini" "$req" "$m")
 	printf '%-18s %8d %14.0f %14.0f %7d\n' "$label" "$m" \
 		"$(echo "($m - 1) / ($cn - $c1 + 0.0001)" | bc -l)" \
 		"$(echo "($m - 1) / ($wn - $w1 + 0.0001)" | bc -l)" \

@@ -269,3 +269,65 @@ for fn in sorted(os.listdir(ispdb)):
         ini = ispdb_ini(f.read())
     if ini is not None:
         put("fuzz_cfg", "ispdb_" + fn[:-4] + ".ini", ini)
+
+
+# ---- the signer's PEM inputs: key 0xff certificate [0xff chain] ----
+# From the signed golden cases' fixtures (P-256, valid until 2120; the
+# expired, Ed25519, mismatched and junk ones), and an RSA CA with an RSA
+# and a P-256 leaf made here by the openssl command (valid 100 years).
+def pem_files(*names):
+    d = os.path.join(golden, "load_sign_errors")
+    out = []
+    for n in names:
+        with open(os.path.join(d, n), "rb") as f:
+            out.append(f.read())
+    return out
+
+
+def sign_seed(key, cert, chain=None):
+    return key + b"\xff" + cert + (b"" if chain is None else b"\xff" + chain)
+
+
+good_key, good_pem, expired, other, ed, junk = pem_files(
+    "good.key", "good.pem", "expired.pem", "other.key", "ed.key", "junk.key")
+put("fuzz_sign", "p256", sign_seed(good_key, good_pem))
+put("fuzz_sign", "p256_chain", sign_seed(good_key, good_pem, good_pem))
+put("fuzz_sign", "expired", sign_seed(good_key, expired))
+put("fuzz_sign", "mismatch", sign_seed(other, good_pem))
+put("fuzz_sign", "ed25519", sign_seed(ed, good_pem))
+put("fuzz_sign", "junk", sign_seed(junk, good_pem, junk))
+
+
+def openssl_chain():
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as t:
+        def run(*args):
+            subprocess.run(["openssl"] + list(args), cwd=t, check=True,
+                           capture_output=True)
+
+        def read(n):
+            with open(os.path.join(t, n), "rb") as f:
+                return f.read()
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+            "ca.key", "-out", "ca.pem", "-days", "36500", "-subj",
+            "/CN=fuzz CA")
+        for leaf, alg in (("rsa", "rsa:2048"), ("ec", "ec")):
+            extra = ["-pkeyopt", "ec_paramgen_curve:P-256"] if alg == "ec" \
+                else []
+            run("req", "-newkey", alg, *extra, "-nodes", "-keyout",
+                leaf + ".key", "-out", leaf + ".csr", "-subj",
+                "/CN=fuzz " + leaf)
+            run("x509", "-req", "-in", leaf + ".csr", "-CA", "ca.pem",
+                "-CAkey", "ca.key", "-CAcreateserial", "-days", "36500",
+                "-out", leaf + ".pem")
+        return {n: read(n) for n in ("ca.pem", "rsa.key", "rsa.pem",
+                                     "ec.key", "ec.pem")}
+
+
+c = openssl_chain()
+put("fuzz_sign", "rsa_chain", sign_seed(c["rsa.key"], c["rsa.pem"],
+                                        c["ca.pem"]))
+put("fuzz_sign", "ec_rsa_chain", sign_seed(c["ec.key"], c["ec.pem"],
+                                           c["ca.pem"] + good_pem))
+put("fuzz_sign", "rsa_no_chain", sign_seed(c["rsa.key"], c["rsa.pem"]))

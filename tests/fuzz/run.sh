@@ -4,7 +4,7 @@
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
 #
 # BUILD_DIR comes from a clang build with -DMAC_FUZZ=ON; TARGET is any of
-# query pox cfg handle import (default: all five).  Each target starts from a
+# query pox cfg handle import sign (default: all six).  Each target starts from a
 # copy of its seed corpus in a temporary directory (fuzz_cfg reads
 # domains.txt from there), with its dictionary, and stops at SECONDS or
 # at its first finding.  Crashes, leaks, sanitizer reports, invariant
@@ -18,13 +18,13 @@
 # Prints "fuzz_<target>: N runs, M findings" for each and exits 1 if any
 # target had a finding, 2 on a usage or setup error.
 set -u
-usage="usage: run.sh BUILD_DIR SECONDS [query|pox|cfg|handle|import ...]"
+usage="usage: run.sh BUILD_DIR SECONDS [query|pox|cfg|handle|import|sign ...]"
 [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
 build=$(cd "$1" && pwd) || exit 2
 secs=$2
 shift 2
 case $secs in '' | *[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
-targets=${*:-query pox cfg handle import}
+targets=${*:-query pox cfg handle import sign}
 jobs=${MAC_FUZZ_JOBS:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -47,6 +47,7 @@ max_len() {
 	cfg) echo 8192 ;;
 	pox) echo 16384 ;; # MAC_BODY_MAX
 	import) echo 16384 ;;
+	sign) echo 8192 ;; # an RSA key, its certificate and a chain
 	*) echo 4096 ;;
 	esac
 }

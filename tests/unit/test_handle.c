@@ -790,7 +790,7 @@ test_tpl_segments(void **state)
 
 	(void)state;
 	assert_non_null(p);
-	t = &p->tpl[TPL_JSON_V1];
+	t = &cfg->tpl[p - cfg->providers][TPL_JSON_V1];
 	assert_non_null(t->text);
 	assert_int_equal(t->nsegs, 3);
 	assert_int_equal(t->segs[0].hole, HOLE_NONE);
@@ -807,11 +807,11 @@ test_tpl_segments(void **state)
 	assert_int_equal(t->len, sizeof(lit1) - 1 + sizeof(lit2) - 1);
 	assert_memory_equal(t->text + t->segs[2].off, lit2, sizeof(lit2) - 1);
 	/* No ActiveSync configured: no such template. */
-	assert_null(p->tpl[TPL_JSON_AS].text);
-	assert_null(p->tpl[TPL_POX_MS].text);
+	assert_null(cfg->tpl[p - cfg->providers][TPL_JSON_AS].text);
+	assert_null(cfg->tpl[p - cfg->providers][TPL_POX_MS].text);
 	p = cfg_find(cfg, "sync.example", 12);
-	assert_non_null(p->tpl[TPL_JSON_AS].text);
-	assert_non_null(p->tpl[TPL_POX_MS].text);
+	assert_non_null(cfg->tpl[p - cfg->providers][TPL_JSON_AS].text);
+	assert_non_null(cfg->tpl[p - cfg->providers][TPL_POX_MS].text);
 }
 
 /*
@@ -825,6 +825,7 @@ test_tpl_invariant(void **state)
 {
 	struct cfg_provider p;
 	struct tpl_rec rec;
+	struct tpl t[TPL__MAX];
 	size_t i, k;
 
 	(void)state;
@@ -840,26 +841,32 @@ test_tpl_invariant(void **state)
 	}
 
 	p = *cfg_find(cfg, "example.com", 11);
-	memset(p.tpl, 0, sizeof(p.tpl));
+	memset(t, 0, sizeof(t));
 	p.display_name = "Evil\001Mail";
 	log_recorder_reset();
-	assert_int_equal(tpl_build(&p, TPL_AC, &resp, &rec), TPL_UNSAFE);
-	assert_null(p.tpl[TPL_AC].text);
+	assert_int_equal(
+	    tpl_build(&p, TPL_AC, &t[TPL_AC], &resp, &rec), TPL_UNSAFE);
+	assert_null(t[TPL_AC].text);
 	assert_int_equal(nlogs, 1);
 	p.display_name = "Example Mail";
 	p.servers[0].username = "\002@%EMAILDOMAIN%";
-	assert_int_equal(tpl_build(&p, TPL_POX, &resp, &rec), TPL_UNSAFE);
+	assert_int_equal(
+	    tpl_build(&p, TPL_POX, &t[TPL_POX], &resp, &rec), TPL_UNSAFE);
 	p.servers[0].username = "%EMAILADDRESS%";
 	p.mc_prefix = "x\010y";
-	assert_int_equal(tpl_build(&p, TPL_MC, &resp, &rec), TPL_UNSAFE);
+	assert_int_equal(
+	    tpl_build(&p, TPL_MC, &t[TPL_MC], &resp, &rec), TPL_UNSAFE);
 	/* The same provider, clean, gets its template. */
 	p.mc_prefix = cfg_find(cfg, "example.com", 11)->mc_prefix;
-	assert_int_equal(tpl_build(&p, TPL_MC, &resp, &rec), TPL_BUILT);
-	assert_non_null(p.tpl[TPL_MC].text);
-	free(p.tpl[TPL_MC].segs);
+	assert_int_equal(
+	    tpl_build(&p, TPL_MC, &t[TPL_MC], &resp, &rec), TPL_BUILT);
+	assert_non_null(t[TPL_MC].text);
+	free(t[TPL_MC].segs);
 	/* Not offered: an explicit result, no template. */
-	assert_int_equal(tpl_build(&p, TPL_JSON_AS, &resp, &rec), TPL_ABSENT);
-	assert_null(p.tpl[TPL_JSON_AS].text);
+	assert_int_equal(
+	    tpl_build(&p, TPL_JSON_AS, &t[TPL_JSON_AS], &resp, &rec),
+	    TPL_ABSENT);
+	assert_null(t[TPL_JSON_AS].text);
 }
 
 int

@@ -10,7 +10,8 @@
  * directory: a certificate expiring within 30 days warns and still
  * loads, and a profile signed with a P-256 and with an RSA-2048 key
  * verifies against its certificate and holds the unsigned profile's
- * bytes, for one address and for two.
+ * bytes, for one address and for two; a chain file that repeats the
+ * signer's certificate signs too, and a damaged EC key is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -95,6 +96,15 @@ test_load_errors(void **state)
 	     "mobileconfig-sign-chain = junk.key\n",
 		"t.ini:7: mobileconfig-sign-chain junk.key: no certificate in "
 		"PEM\n"},
+	    /* Another certificate that names itself as the signer's: a
+	     * verifier that finds it instead (by issuer and serial number,
+	     * as CMS names the signer) fails (tests/fuzz/fuzz_sign.c). */
+	    {"mobileconfig-sign-cert = good.pem\n"
+	     "mobileconfig-sign-key = good.key\n"
+	     "mobileconfig-sign-chain = expired.pem\n",
+		"t.ini:7: mobileconfig-sign-chain expired.pem: holds another "
+		"certificate with the issuer and serial number of "
+		"mobileconfig-sign-cert\n"},
 	};
 	char ini[1024], err[MAC_CFG_ERR_MAX], want[1024];
 	struct mac_cfg *cfg;
@@ -265,6 +275,97 @@ test_sign(void **state)
 	    "p256", "emailaddress=alice%40example.com,bob%40example.com");
 }
 
+/*
+ * A chain file that repeats the signer's certificate (a full chain) or a
+ * certificate twice loads, and its profiles are signed, each certificate
+ * once in the signature: OpenSSL refuses a repeat when it signs, which
+ * would answer every profile 500.
+ */
+static void
+test_full_chain(void **state)
+{
+	char ini[1024], err[MAC_CFG_ERR_MAX], path[256], pem[4096], *sig;
+	const unsigned char *p;
+	CMS_ContentInfo *cms;
+	STACK_OF(X509) * certs;
+	struct mac_cfg *cfg;
+	size_t n, siglen;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(chmod(FIX "/good.key", 0600), 0);
+	assert_non_null(f = fopen(FIX "/good.pem", "r"));
+	n = fread(pem, 1, sizeof(pem), f);
+	fclose(f);
+	assert_true(n > 0 && n < sizeof(pem));
+	snprintf(path, sizeof(path), "%s/twice.pem", dir);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(pem, 1, n, f), n);
+	assert_int_equal(fwrite(pem, 1, n, f), n);
+	fclose(f);
+	snprintf(ini, sizeof(ini),
+	    "[provider example.com]\n" SRV "mobileconfig-sign-cert = good.pem\n"
+	    "mobileconfig-sign-key = good.key\n"
+	    "mobileconfig-sign-chain = %s\n",
+	    path);
+	cfg = load_fix(ini, err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_non_null(cfg->providers[0].signer);
+	siglen = answer(cfg, "emailaddress=alice%40example.com", &sig);
+	p = (const unsigned char *)sig;
+	assert_non_null(cms = d2i_CMS_ContentInfo(NULL, &p, (long)siglen));
+	assert_non_null(certs = CMS_get1_certs(cms));
+	assert_int_equal(sk_X509_num(certs), 1);
+	sk_X509_pop_free(certs, X509_free);
+	CMS_ContentInfo_free(cms);
+	free(sig);
+	mac_cfg_free(cfg);
+}
+
+/*
+ * An EC key file whose private half was damaged still carries the
+ * certificate's public half, which is all X509_check_private_key()
+ * compares: it is refused as not matching, since its signatures would not
+ * verify (tests/fuzz/fuzz_sign.c found it).
+ */
+static void
+test_damaged_key(void **state)
+{
+	static const unsigned char priv[] = {0x02, 0x01, 0x01, 0x04, 0x20};
+	char ini[1024], err[MAC_CFG_ERR_MAX], path[256], *name, *header;
+	unsigned char *der;
+	long len, i;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(f = fopen(FIX "/good.key", "r"));
+	assert_true(PEM_read(f, &name, &header, &der, &len));
+	fclose(f);
+	/* ECPrivateKey (RFC 5915): version 1, then the private octets. */
+	for (i = 0; i + (long)sizeof(priv) < len; i++)
+		if (memcmp(der + i, priv, sizeof(priv)) == 0)
+			break;
+	assert_true(i + (long)sizeof(priv) + 32 <= len);
+	der[i + (long)sizeof(priv) + 7] ^= 0x01;
+	snprintf(path, sizeof(path), "%s/bent.key", dir);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fchmod(fileno(f), 0600), 0);
+	assert_true(PEM_write(f, name, header, der, len));
+	fclose(f);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
+	snprintf(ini, sizeof(ini),
+	    "[provider example.com]\n" SRV "mobileconfig-sign-cert = good.pem\n"
+	    "mobileconfig-sign-key = %s\n",
+	    path);
+	assert_null(load_fix(ini, err, sizeof(err)));
+	if (strstr(err, "mobileconfig-sign-cert good.pem: does not match the "
+			"key of mobileconfig-sign-key\n") == NULL)
+		fail_msg("%s", err);
+}
+
 static void
 test_expiring_warns(void **state)
 {
@@ -311,6 +412,10 @@ teardown(void **state)
 		snprintf(path, sizeof(path), "%s/%s.pem", dir, names[i]);
 		unlink(path);
 	}
+	snprintf(path, sizeof(path), "%s/twice.pem", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bent.key", dir);
+	unlink(path);
 	return rmdir(dir);
 }
 
@@ -320,6 +425,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_sign),
+	    cmocka_unit_test(test_full_chain),
+	    cmocka_unit_test(test_damaged_key),
 	    cmocka_unit_test(test_expiring_warns),
 	};
 
