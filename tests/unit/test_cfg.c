@@ -112,8 +112,11 @@ v_minimal(const struct mac_cfg *cfg)
 	assert_null(p->caldav);
 	assert_null(p->carddav);
 	assert_null(p->webmail);
-	assert_null(p->doc_url);
-	assert_null(p->doc_text);
+	assert_int_equal(p->ndocs, 0);
+	assert_null(p->enable_url);
+	assert_int_equal(p->nenable, 0);
+	assert_null(p->login);
+	assert_int_equal(p->nnotes, 0);
 	assert_null(p->activesync);
 	assert_null(p->autodiscover_url);
 	assert_null(p->config_update_url);
@@ -350,8 +353,11 @@ v_texts(const struct mac_cfg *cfg)
 
 	assert_string_equal(p->display_name, "Exämple Mail \xe2\x82\xac");
 	assert_string_equal(p->short_name, "Exämple");
-	assert_string_equal(p->doc_url, "http://help.example.com/imap");
-	assert_string_equal(p->doc_text, "How to set up IMAP");
+	assert_int_equal(p->ndocs, 1);
+	assert_string_equal(p->docs[0].url, "http://help.example.com/imap");
+	assert_int_equal(p->docs[0].ntexts, 1);
+	assert_string_equal(p->docs[0].texts[0].lang, "en");
+	assert_string_equal(p->docs[0].texts[0].text, "How to set up IMAP");
 	assert_string_equal(p->mc_org, "Example GmbH");
 	assert_string_equal(p->mc_prefix, "org.Example-1");
 	assert_int_equal(p->pop3_leave, 1);
