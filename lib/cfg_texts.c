@@ -54,9 +54,9 @@ is_alnum(char c)
 }
 
 /*
- * If v starts with a language tag and ": ", copy the tag into lang (size
- * bytes) and return the text after it; otherwise set lang to "en" and
- * return v.  A tag here is a primary subtag of two or three lower-case
+ * If v starts with a language tag and ": " (or ":" and nothing), copy the tag
+ * into lang (size bytes) and return the text after it; otherwise set lang to
+ * "en" and return v.  A tag here is a primary subtag of two or three lower-case
  * letters and subtags of one to eight letters or digits joined by '-'
  * (the shape of RFC 5646 section 2.1, without its registry), at most
  * MAC_CFG_LANG_MAX bytes; so "FAQ: ..." or "Note: ..." stay text.
@@ -77,23 +77,25 @@ lang_split(const char *v, char *lang, size_t size)
 			goto none;
 		i += 1 + sub;
 	}
-	if (v[i] != ':' || v[i + 1] != ' ' || i > MAC_CFG_LANG_MAX || i >= size)
+	if (v[i] != ':' || (v[i + 1] != ' ' && v[i + 1] != '\0') ||
+	    i > MAC_CFG_LANG_MAX || i >= size)
 		goto none;
 	memcpy(lang, v, i);
 	lang[i] = '\0';
-	return v + i + 2;
+	return v + i + 1;
 none:
 	snprintf(lang, size, "%s", lang_en);
 	return v;
 }
 
 /*
- * Check a text of at most max bytes as text_check() does; report it on
- * the current line.  Returns the text in the pool, or NULL.
+ * Check a text of at most max bytes as text_check() does, after the tag
+ * (named so in errors) and spaces; report it on the current line.  Returns the
+ * text in the pool, or NULL.
  */
 static const char *
 text_keep(struct pst *st, const struct keydef *kd, const char *v, const char *t,
-    size_t max)
+    size_t max, const char *tag)
 {
 	char q[CFG_QUOTE_BUF];
 	const char *why;
@@ -103,8 +105,8 @@ text_keep(struct pst *st, const struct keydef *kd, const char *v, const char *t,
 		t++, len--;
 	if (len == 0) {
 		cfg_err(st, st->name, st->lineno,
-		    "bad %s '%s': no text after the language tag", kd->name,
-		    quote(q, v, strlen(v)));
+		    "bad %s '%s': no text after the %s", kd->name,
+		    quote(q, v, strlen(v)), tag);
 		return NULL;
 	}
 	if (len > max) {
@@ -148,7 +150,7 @@ text_add(struct pst *st, const struct keydef *kd, const char *v,
 		    kd->name, what);
 		return;
 	}
-	if ((t = text_keep(st, kd, v, t, kd->max)) == NULL)
+	if ((t = text_keep(st, kd, v, t, kd->max, "language tag")) == NULL)
 		return;
 	l = strcmp(lang, lang_en) == 0 ? lang_en
 				       : pool_strndup(st, lang, strlen(lang));
@@ -341,13 +343,14 @@ key_setup_note(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 	size_t k, n;
 
 	(void)m;
-	if ((colon = strchr(v, ':')) != NULL && colon[1] == ' ')
+	if ((colon = strchr(v, ':')) != NULL &&
+	    (colon[1] == ' ' || colon[1] == '\0'))
 		for (k = 1; k < NOTE__MAX; k++) {
 			n = strlen(note_client_names[k]);
 			if ((size_t)(colon - v) == n &&
 			    ascii_caseeq(v, n, note_client_names[k])) {
 				c = (enum note_client)k;
-				t = colon + 2;
+				t = colon + 1;
 				break;
 			}
 		}
@@ -361,7 +364,7 @@ key_setup_note(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 		    kd->name);
 		return;
 	}
-	if ((t = text_keep(st, kd, v, t, kd->max)) == NULL)
+	if ((t = text_keep(st, kd, v, t, kd->max, "client's name")) == NULL)
 		return;
 	p->notes[p->nnotes].client = c;
 	p->notes[p->nnotes++].text = t;

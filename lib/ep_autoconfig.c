@@ -148,6 +148,10 @@ ac_texts(struct xml_w *w, const struct cfg_provider *p)
 	}
 	for (i = 0; i < p->ndocs; i++) {
 		const struct cfg_doc *d = &p->docs[i];
+		if (d->ntexts == 0) {
+			xml_empty(w, "documentation", "url", d->url, XML_END);
+			continue;
+		}
 		xml_open(w, "documentation", "url", d->url, XML_END);
 		for (k = 0; k < d->ntexts; k++)
 			xml_elem(w, "descr", d->texts[k].text, "lang",
