@@ -260,6 +260,7 @@ void prov_texts_inherit(struct pst *st, struct cfg_provider *p,
 void prov_texts_check(
     struct pst *st, const struct cfg_provider *p, const struct sec_meta *m);
 const char *lang_split(const char *v, char *lang, size_t size);
+const char *login_field_check(const char *s, size_t len);
 
 /* ---- the profile signer's files (cfg_sign.c) ---- */
 

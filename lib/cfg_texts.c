@@ -242,8 +242,8 @@ key_enable_text(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
  * A login form field's id or name: printable ASCII but space and
  * "'<>&`, at most MAC_CFG_FIELD_MAX bytes.  Returns NULL or a reason.
  */
-static const char *
-field_check(const char *s, size_t len)
+const char *
+login_field_check(const char *s, size_t len)
 {
 	size_t i;
 
@@ -283,7 +283,8 @@ login_field(struct pst *st, const struct keydef *kd, const char *v,
 		}
 		if (*to != NULL)
 			why = pre == 3 ? "id twice" : "name twice";
-		else if ((why = field_check(tok + pre, tlen - pre)) == NULL &&
+		else if ((why = login_field_check(tok + pre, tlen - pre)) ==
+			     NULL &&
 			 (*to = pool_strndup(st, tok + pre, tlen - pre)) ==
 			     NULL)
 			return;

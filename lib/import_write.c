@@ -23,6 +23,83 @@ put_kv(struct mac_buf *b, const char *pre, const char *key, const char *v)
 	buf_putc(b, '\n');
 }
 
+/*
+ * key = [LANG: ]TEXT for each text: no tag for English, unless the text
+ * itself would read as tagged (lang_split()); then "en: " keeps it.
+ */
+static void
+put_texts(struct mac_buf *b, const char *pre, const char *key,
+    const struct imp_text *t, size_t n)
+{
+	char l[MAC_CFG_LANG_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_puts(b, pre);
+		buf_puts(b, key);
+		buf_puts(b, " = ");
+		if (strcmp(t[i].lang, "en") != 0 ||
+		    lang_split(t[i].text, l, sizeof(l)) != t[i].text) {
+			buf_puts(b, t[i].lang);
+			buf_puts(b, ": ");
+		}
+		buf_puts(b, t[i].text);
+		buf_putc(b, '\n');
+	}
+}
+
+/* The enable instruction, then every documentation link. */
+static void
+put_docs(struct mac_buf *b, const char *pre, const struct prov *p)
+{
+	size_t i;
+
+	if (p->enable_url[0] != '\0') {
+		put_kv(b, pre, "enable-url", p->enable_url);
+		put_texts(b, pre, "enable-text", p->enable, p->nenable);
+	}
+	for (i = 0; i < p->ndocs; i++) {
+		put_kv(b, pre, "documentation", p->docs[i].url);
+		put_texts(
+		    b, pre, "documentation-text", p->docs[i].t, p->docs[i].nt);
+	}
+}
+
+/* The webmail login form: its page, username and fields. */
+static void
+put_login(struct mac_buf *b, const char *pre, const struct imp_login *l)
+{
+	static const char *const keys[IMP_LOGIN_FIELDS / 2] = {
+	    "webmail-login-username-field",
+	    "webmail-login-password-field",
+	    "webmail-login-button",
+	};
+	size_t i;
+
+	if (l->line == 0)
+		return;
+	put_kv(b, pre, "webmail-login-url", l->url);
+	if (l->user[0] != '\0')
+		put_kv(b, pre, "webmail-login-username", l->user);
+	for (i = 0; i < IMP_LOGIN_FIELDS / 2; i++) {
+		const char *id = l->field[2 * i], *name = l->field[2 * i + 1];
+		if (id[0] == '\0' && name[0] == '\0')
+			continue;
+		buf_puts(b, pre);
+		buf_puts(b, keys[i]);
+		buf_puts(b, " =");
+		if (id[0] != '\0') {
+			buf_puts(b, " id=");
+			buf_puts(b, id);
+		}
+		if (name[0] != '\0') {
+			buf_puts(b, " name=");
+			buf_puts(b, name);
+		}
+		buf_putc(b, '\n');
+	}
+}
+
 static void
 put_auth(struct mac_buf *b, const struct srv *s)
 {
@@ -142,6 +219,7 @@ imp_write_prov(struct mac_import *im, struct prov *p)
 	/* webMail and oAuth2 sit beside emailProvider, in clientConfig. */
 	if (im->webmail[0] != '\0')
 		snprintf(p->webmail, sizeof(p->webmail), "%s", im->webmail);
+	p->login = im->login;
 	for (k = 0; k < 4; k++)
 		memcpy(p->oauth[k], im->oauth[k], sizeof(p->oauth[k]));
 	p->oauth_line = im->oauth_line;
@@ -249,13 +327,10 @@ imp_write_prov(struct mac_import *im, struct prov *p)
 		char dig[MAC_UDIGITS_MAX];
 		put_kv(b, pre, "pop3-days-on-server", mac_utoa(dig, p->days));
 	}
-	if (p->doc[0] != '\0') {
-		put_kv(b, pre, "documentation", p->doc);
-		if (p->doctext[0] != '\0')
-			put_kv(b, pre, "documentation-text", p->doctext);
-	}
+	put_docs(b, pre, p);
 	if (p->webmail[0] != '\0')
 		put_kv(b, pre, "webmail", p->webmail);
+	put_login(b, pre, &p->login);
 	if (p->oauth_line != 0) {
 		put_kv(b, pre, "oauth2-issuer", p->oauth[0]);
 		put_kv(b, pre, "oauth2-scope", p->oauth[1]);
