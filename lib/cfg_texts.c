@@ -411,6 +411,40 @@ prov_texts_inherit(struct pst *st, struct cfg_provider *p,
 	}
 }
 
+static size_t
+slen(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+/*
+ * The bytes of all these texts and URLs of p: at most MAC_CFG_TEXTS_MAX,
+ * so that, escaped, they fit in an answer beside everything else.
+ */
+static size_t
+texts_size(const struct cfg_provider *p)
+{
+	const struct cfg_login *l = p->login;
+	size_t n = slen(p->enable_url), i, k;
+
+	for (i = 0; i < p->ndocs; i++) {
+		n += slen(p->docs[i].url);
+		for (k = 0; k < p->docs[i].ntexts; k++)
+			n += slen(p->docs[i].texts[k].lang) +
+			     slen(p->docs[i].texts[k].text);
+	}
+	for (i = 0; i < p->nenable; i++)
+		n += slen(p->enable[i].lang) + slen(p->enable[i].text);
+	for (i = 0; i < p->nnotes; i++)
+		n += slen(p->notes[i].text);
+	if (l != NULL)
+		n += slen(l->url) + slen(l->username) + slen(l->user_id) +
+		     slen(l->user_name) + slen(l->pass_id) +
+		     slen(l->pass_name) + slen(l->button_id) +
+		     slen(l->button_name);
+	return n;
+}
+
 /*
  * The rules that span these keys, checked when a provider is complete:
  * texts need their link, login details need the login page.  Fills in
@@ -421,6 +455,7 @@ prov_texts_check(
     struct pst *st, const struct cfg_provider *p, const struct sec_meta *m)
 {
 	static const char default_user[] = "%EMAILADDRESS%";
+	size_t n;
 
 	if (p->ndocs > 0 && p->docs[0].url == NULL)
 		cfg_err(st, st->name, m->line,
@@ -436,4 +471,10 @@ prov_texts_check(
 		    p->id);
 	if (p->login != NULL && p->login->username == NULL)
 		p->login->username = default_user;
+	if ((n = texts_size(p)) > MAC_CFG_TEXTS_MAX)
+		cfg_err(st, st->name, m->line,
+		    "provider %s: documentation, enable, webmail-login and "
+		    "setup-note values add up to %zu bytes, more than " TX_STR(
+			MAC_CFG_TEXTS_MAX),
+		    p->id, n);
 }

@@ -42,6 +42,7 @@
 #define MAC_CFG_LANG_MAX 35          /* language tag (RFC 5646 4.4.1) */
 #define MAC_CFG_LONGTEXT_MAX 1000    /* enable-text and setup-note */
 #define MAC_CFG_FIELD_MAX 100        /* a login form field's id or name */
+#define MAC_CFG_TEXTS_MAX 4096       /* those texts and URLs, one provider */
 #define MAC_CFG_POP3_DAYS_MAX 3650   /* pop3-days-on-server */
 #define MAC_CFG_FILE_MAX (256L * 1024 * 1024) /* INI or domain list */
 

@@ -877,6 +877,12 @@ static const struct {
 	   "setup-note = m\nsetup-note = n\nsetup-note = o\n"
 	   "setup-note = p\nsetup-note = q\n",
 	"t.ini:21: setup-note: more than 16 notes"},
+#define NOTE896                                                                \
+	"setup-note = " LONG110 LONG110 LONG110 LONG110 LONG110 LONG110        \
+	    LONG110 LONG110 "\n"
+    {P_MIN NOTE896 NOTE896 NOTE896 NOTE896 NOTE896,
+	"t.ini:1: provider example.com: documentation, enable, webmail-login "
+	"and setup-note values add up to 4480 bytes, more than 4096"},
     {P_MIN "setup-note = ios: <b>\x7f</b>\n",
 	"t.ini:5: bad setup-note 'ios: <b>?</b>': control character"},
     /* domains */
