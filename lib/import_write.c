@@ -185,6 +185,86 @@ prov_check(struct mac_import *im, struct prov *p)
 	return NULL;
 }
 
+/*
+ * Keep the texts within what the loader takes for one provider
+ * (MAC_CFG_TEXTS_MAX bytes, counted as cfg_texts.c counts them): the
+ * enable instruction first, then the documentation links in order, then
+ * the login form; what does not fit is noted and left out.
+ */
+static int
+texts_take(size_t *used, size_t cost)
+{
+	if (cost > MAC_CFG_TEXTS_MAX - *used)
+		return 0;
+	*used += cost;
+	return 1;
+}
+
+static void
+texts_list_fit(struct mac_import *im, const struct prov *p, size_t *used,
+    struct imp_text *t, size_t *n, const char *what)
+{
+	size_t i = 0;
+
+	while (i < *n)
+		if (texts_take(used, strlen(t[i].lang) + strlen(t[i].text)))
+			i++;
+		else {
+			imp_note(im, p->line,
+			    "%s in '%s': more than %d bytes of texts", what,
+			    t[i].lang, MAC_CFG_TEXTS_MAX);
+			memmove(&t[i], &t[i + 1], (*n - i - 1) * sizeof(t[0]));
+			(*n)--;
+		}
+}
+
+static void
+texts_fit(struct mac_import *im, struct prov *p)
+{
+	const struct imp_login *l = &p->login;
+	char q[80];
+	size_t used = 0, i = 0, k, cost;
+
+	if (p->enable_url[0] != '\0') {
+		if (texts_take(&used, strlen(p->enable_url)))
+			texts_list_fit(im, p, &used, p->enable, &p->nenable,
+			    "enable instruction");
+		else {
+			imp_note(im, p->line,
+			    "enable: more than %d bytes of texts",
+			    MAC_CFG_TEXTS_MAX);
+			p->enable_url[0] = '\0';
+			p->nenable = 0;
+		}
+	}
+	while (i < p->ndocs)
+		if (texts_take(&used, strlen(p->docs[i].url))) {
+			texts_list_fit(im, p, &used, p->docs[i].t,
+			    &p->docs[i].nt, "documentation text");
+			i++;
+		} else {
+			imp_quoted(q, sizeof(q), p->docs[i].url);
+			imp_note(im, p->line,
+			    "documentation '%s': more than %d bytes of texts",
+			    q, MAC_CFG_TEXTS_MAX);
+			memmove(&p->docs[i], &p->docs[i + 1],
+			    (p->ndocs - i - 1) * sizeof(p->docs[0]));
+			p->ndocs--;
+		}
+	if (l->line == 0)
+		return;
+	cost = strlen(l->url) + (l->user[0] != '\0' ? strlen(l->user)
+						    : strlen("%EMAILADDRESS%"));
+	for (k = 0; k < IMP_LOGIN_FIELDS; k++)
+		cost += strlen(l->field[k]);
+	if (!texts_take(&used, cost)) {
+		imp_note(im, l->line,
+		    "loginPageInfo: more than %d bytes of texts",
+		    MAC_CFG_TEXTS_MAX);
+		p->login.line = 0;
+	}
+}
+
 void
 imp_write_prov(struct mac_import *im, struct prov *p)
 {
@@ -245,6 +325,7 @@ imp_write_prov(struct mac_import *im, struct prov *p)
 			p->oauth_line = 0;
 		}
 	}
+	texts_fit(im, p);
 	if ((why = prov_check(im, p)) != NULL) {
 		imp_quoted(q, sizeof(q), p->id);
 		imp_note(im, p->line,

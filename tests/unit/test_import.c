@@ -39,6 +39,30 @@
 	"<authentication>password-cleartext</authentication>"                  \
 	"</outgoingServer>"
 
+/* 100 bytes of text, and a documentation link with 16 such texts. */
+#define T100                                                                   \
+	"0123456789012345678901234567890123456789012345678901234567890123456"  \
+	"789012345678901234567890123456789"
+#define DOC16(u)                                                               \
+	"<documentation url=\"https://a.example/" u "\">"                      \
+	"<descr lang=\"aa\">" T100 "</descr>"                                  \
+	"<descr lang=\"ab\">" T100 "</descr>"                                  \
+	"<descr lang=\"ac\">" T100 "</descr>"                                  \
+	"<descr lang=\"ad\">" T100 "</descr>"                                  \
+	"<descr lang=\"ae\">" T100 "</descr>"                                  \
+	"<descr lang=\"af\">" T100 "</descr>"                                  \
+	"<descr lang=\"ag\">" T100 "</descr>"                                  \
+	"<descr lang=\"ah\">" T100 "</descr>"                                  \
+	"<descr lang=\"ai\">" T100 "</descr>"                                  \
+	"<descr lang=\"aj\">" T100 "</descr>"                                  \
+	"<descr lang=\"ak\">" T100 "</descr>"                                  \
+	"<descr lang=\"al\">" T100 "</descr>"                                  \
+	"<descr lang=\"am\">" T100 "</descr>"                                  \
+	"<descr lang=\"an\">" T100 "</descr>"                                  \
+	"<descr lang=\"ao\">" T100 "</descr>"                                  \
+	"<descr lang=\"ap\">" T100 "</descr>"                                  \
+	"</documentation>\n"
+
 static const struct {
 	const char *name;
 	const char *xml;
@@ -133,6 +157,19 @@ static const struct {
 	    "t.xml:8: a second <loginPageInfo>: the INI holds one",
 	    "webmail-login-url = https://w.a.example/\n"},
 	{"webmail-login-username-field", "w2.a.example"}},
+    {"texts over what the loader takes: the last ones left out",
+	"<clientConfig><emailProvider id=\"a.example\">\n"
+	"<domain>a.example</domain>\n" SRV_IN "\n" SRV_OUT "\n" DOC16("1")
+	    DOC16("2") DOC16("3") "</emailProvider></clientConfig>",
+	MAC_OK,
+	{"documentation = https://a.example/3\n",
+	    "t.xml:1: documentation text in 'ah': more than 4096 bytes of "
+	    "texts",
+	    "t.xml:1: documentation text in 'ap': more than 4096 bytes of "
+	    "texts",
+	    /* ag is the last text written; the notes follow it. */
+	    "documentation-text = ag: " T100 "\n# not imported: "},
+	{NULL}},
     {"plain only: commented out",
 	"<clientConfig><emailProvider id=\"a.example\">"
 	"<domain>a.example</domain>" SRV_IN
