@@ -19,6 +19,8 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,39 @@ pool_strndup(struct pst *st, const char *s, size_t len)
 	memcpy(p, s, len);
 	p[len] = '\0';
 	c->used += len + 1;
+	return p;
+}
+
+/*
+ * size zeroed bytes from the pool, aligned for any object; NULL when out
+ * of memory.  For the loader's small fixed arrays (cfg_texts.c).
+ */
+void *
+pool_zalloc(struct pst *st, size_t size)
+{
+	const size_t al = _Alignof(max_align_t);
+	struct pool_chunk *c = st->mem->chunks;
+	size_t at = 0;
+	char *p;
+
+	if (c != NULL)
+		at = c->used +
+		     (al - (size_t)((uintptr_t)(c->data + c->used) % al)) % al;
+	if (c == NULL || at > c->cap || c->cap - at < size) {
+		size_t cap =
+		    size + al > CFG_POOL_CHUNK ? size + al : CFG_POOL_CHUNK;
+		if ((c = malloc(sizeof(*c) + cap)) == NULL) {
+			cfg_oom(st, sizeof(*c) + cap);
+			return NULL;
+		}
+		c->cap = cap;
+		c->next = st->mem->chunks;
+		st->mem->chunks = c;
+		at = (al - (size_t)((uintptr_t)c->data % al)) % al;
+	}
+	p = c->data + at;
+	memset(p, 0, size);
+	c->used = at + size;
 	return p;
 }
 

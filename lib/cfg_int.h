@@ -51,6 +51,14 @@ enum key {
 	KEY_MC_SIGN_KEY,
 	KEY_MC_SIGN_CHAIN,
 	KEY_MC_URL,
+	KEY_ENABLE_URL,
+	KEY_ENABLE_TEXT,
+	KEY_LOGIN_URL,
+	KEY_LOGIN_USER,
+	KEY_LOGIN_USER_FIELD,
+	KEY_LOGIN_PASS_FIELD,
+	KEY_LOGIN_BUTTON,
+	KEY_SETUP_NOTE,
 	KEY__MAX
 };
 
@@ -63,6 +71,10 @@ enum field {
 	FIELD_SERVERS,  /* the whole server list */
 	FIELD_AUTH,     /* provider-level authentication list */
 	FIELD_USER,     /* provider-level username template */
+	FIELD_DOCS,     /* documentation links and texts, as one block */
+	FIELD_ENABLE,   /* enable-url and its texts, as one block */
+	FIELD_LOGIN,    /* the webmail-login-* keys, as one block */
+	FIELD_NOTES,    /* the setup notes */
 	FIELD__MAX
 };
 
@@ -178,6 +190,7 @@ void cfg_warn(struct pst *, const char *, unsigned, const char *, ...)
 /* ---- string pool (cfg.c) ---- */
 
 char *pool_strndup(struct pst *st, const char *s, size_t len);
+void *pool_zalloc(struct pst *st, size_t size);
 
 /* ---- the INI reader (cfg_ini.c) ---- */
 
@@ -196,6 +209,7 @@ int num_parse(const char *s, size_t len, unsigned long max, unsigned long *out);
 const char *user_check(const char *s, size_t len);
 const char *text_check(const char *s, size_t len, size_t max);
 int bool_parse(const char *v);
+const char *url_parse(struct pst *st, const struct keydef *kd, const char *v);
 void bool_err(struct pst *st, const struct keydef *kd, const char *v);
 int cfg_handler(
     void *user, const char *section, const char *name, const char *value);
@@ -225,6 +239,28 @@ void dtab_link(struct pst *st);
 /* ---- completing providers (cfg_resolve.c) ---- */
 
 void prov_resolve(struct pst *st, size_t i);
+
+/* ---- texts in several languages, the login form, notes (cfg_texts.c) */
+
+void key_doc(struct pst *, const struct keydef *, struct cfg_provider *,
+    struct sec_meta *, const char *);
+void key_doc_text(struct pst *, const struct keydef *, struct cfg_provider *,
+    struct sec_meta *, const char *);
+void key_enable_url(struct pst *, const struct keydef *, struct cfg_provider *,
+    struct sec_meta *, const char *);
+void key_enable_text(struct pst *, const struct keydef *, struct cfg_provider *,
+    struct sec_meta *, const char *);
+void key_login(struct pst *, const struct keydef *, struct cfg_provider *,
+    struct sec_meta *, const char *);
+void key_setup_note(struct pst *, const struct keydef *, struct cfg_provider *,
+    struct sec_meta *, const char *);
+void prov_texts_inherit(struct pst *st, struct cfg_provider *p,
+    const struct sec_meta *m, const struct cfg_provider *dp,
+    const struct sec_meta *dm);
+void prov_texts_check(
+    struct pst *st, const struct cfg_provider *p, const struct sec_meta *m);
+const char *lang_split(const char *v, char *lang, size_t size);
+const char *login_field_check(const char *s, size_t len);
 
 /* ---- the profile signer's files (cfg_sign.c) ---- */
 

@@ -85,10 +85,11 @@ const struct keydef key_table[KEY__MAX] = {
     [KEY_CARDDAV] = {"carddav", key_url, FIELD_STR, OFF(carddav), 0, 0, 0},
     [KEY_WEBMAIL] = {"webmail", key_url, FIELD_STR, OFF(webmail), 0, 0,
 	KF_HTTP},
-    [KEY_DOC] = {"documentation", key_url, FIELD_STR, OFF(doc_url), 0, 0,
-	KF_HTTP},
-    [KEY_DOC_TEXT] = {"documentation-text", key_text, FIELD_STR, OFF(doc_text),
-	0, 0, 0},
+    /* Repeated: one link a line, each with its texts (cfg_texts.c). */
+    [KEY_DOC] = {"documentation", key_doc, FIELD_DOCS, 0, 0, 0,
+	KF_HTTP | KF_REPEAT},
+    [KEY_DOC_TEXT] = {"documentation-text", key_doc_text, FIELD_DOCS, 0, 0,
+	MAC_CFG_TEXT_MAX, KF_REPEAT},
     [KEY_ACTIVESYNC] = {"activesync", key_url, FIELD_STR, OFF(activesync), 0, 0,
 	0},
     [KEY_AUTODISCOVER_URL] = {"autodiscover-url", key_url, FIELD_STR,
@@ -119,6 +120,24 @@ const struct keydef key_table[KEY__MAX] = {
     /* Where QR codes point (ep_qrcode.c); the query is appended. */
     [KEY_MC_URL] = {"mobileconfig-url", key_mc_url, FIELD_STR, OFF(mc_url), 0,
 	0, 0},
+    /* The enable instruction, the webmail login form and the setup page's
+     * notes (cfg_texts.c). */
+    [KEY_ENABLE_URL] = {"enable-url", key_enable_url, FIELD_ENABLE, 0, 0, 0,
+	KF_HTTP},
+    [KEY_ENABLE_TEXT] = {"enable-text", key_enable_text, FIELD_ENABLE, 0, 0,
+	MAC_CFG_LONGTEXT_MAX, KF_REPEAT},
+    [KEY_LOGIN_URL] = {"webmail-login-url", key_login, FIELD_LOGIN, 0, 0, 0,
+	KF_HTTP},
+    [KEY_LOGIN_USER] = {"webmail-login-username", key_login, FIELD_LOGIN, 0, 0,
+	0, 0},
+    [KEY_LOGIN_USER_FIELD] = {"webmail-login-username-field", key_login,
+	FIELD_LOGIN, 0, 0, 0, 0},
+    [KEY_LOGIN_PASS_FIELD] = {"webmail-login-password-field", key_login,
+	FIELD_LOGIN, 0, 0, 0, 0},
+    [KEY_LOGIN_BUTTON] = {"webmail-login-button", key_login, FIELD_LOGIN, 0, 0,
+	0, 0},
+    [KEY_SETUP_NOTE] = {"setup-note", key_setup_note, FIELD_NOTES, 0, 0,
+	MAC_CFG_LONGTEXT_MAX, KF_REPEAT},
 };
 
 /* ---- small helpers ---- */
@@ -281,6 +300,20 @@ static void
 key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
     struct sec_meta *m, const char *v)
 {
+	const char *s;
+
+	(void)m;
+	if ((s = url_parse(st, kd, v)) != NULL)
+		field_str(p, kd, s);
+}
+
+/*
+ * Check a URL as key_url() does and return it normalised in the pool, or
+ * NULL after reporting why (or when out of memory).
+ */
+const char *
+url_parse(struct pst *st, const struct keydef *kd, const char *v)
+{
 	char q[CFG_QUOTE_BUF], host[MAC_DOMAIN_MAX + 1];
 	char out[MAC_CFG_VALUE_MAX + 1];
 	const char *scheme, *h, *he, *r, *why, *s;
@@ -288,7 +321,6 @@ key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 	unsigned long port = 0;
 	int n;
 
-	(void)m;
 	if (ascii_caseeq(v, strlen("https://"), "https://")) {
 		scheme = "https";
 		h = v + strlen("https://");
@@ -301,14 +333,14 @@ key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 		    quote(q, v, len),
 		    (kd->flags & KF_HTTP) ? "not http:// or https://"
 					  : "not https://");
-		return;
+		return NULL;
 	}
 	for (he = h; *he != '\0' && *he != ':' && *he != '/'; he++)
 		continue;
 	if (dom_norm(h, (size_t)(he - h), host, &hlen, &why) != MAC_OK) {
 		cfg_err(st, st->name, st->lineno, "bad %s '%s': host: %s",
 		    kd->name, quote(q, v, len), why);
-		return;
+		return NULL;
 	}
 	r = he;
 	if (*r == ':') {
@@ -321,7 +353,7 @@ key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 			cfg_err(st, st->name, st->lineno,
 			    "bad %s '%s': port not 1-65535", kd->name,
 			    quote(q, v, len));
-			return;
+			return NULL;
 		}
 	}
 	for (s = r; *s != '\0'; s++)
@@ -329,7 +361,7 @@ key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 			cfg_err(st, st->name, st->lineno,
 			    "bad %s '%s': character not allowed in path",
 			    kd->name, quote(q, v, len));
-			return;
+			return NULL;
 		}
 	if (port != 0)
 		n = snprintf(
@@ -340,10 +372,9 @@ key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 		cfg_err(st, st->name, st->lineno,
 		    "bad %s '%s': longer than %d bytes", kd->name,
 		    quote(q, v, len), MAC_CFG_VALUE_MAX);
-		return;
+		return NULL;
 	}
-	if ((s = pool_strndup(st, out, (size_t)n)) != NULL)
-		field_str(p, kd, s);
+	return pool_strndup(st, out, (size_t)n);
 }
 
 static void

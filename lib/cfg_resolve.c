@@ -79,6 +79,7 @@ prov_resolve(struct pst *st, size_t i)
 
 	st->cur = SEC_PROVIDER;
 	st->curi = i;
+	prov_texts_inherit(st, p, m, dp, dm);
 	for (k = 0; st->have_def && k < KEY__MAX; k++) {
 		if (m->kline[k] != 0 || dm->kline[k] == 0)
 			continue;
@@ -160,8 +161,5 @@ prov_resolve(struct pst *st, size_t i)
 	if (oauth != 0 && oauth != 4)
 		cfg_err(st, st->name, m->line,
 		    "provider %s needs all four oauth2-* keys or none", p->id);
-	if (p->doc_text != NULL && p->doc_url == NULL)
-		cfg_err(st, st->name, m->line,
-		    "provider %s has documentation-text but no documentation",
-		    p->id);
+	prov_texts_check(st, p, m);
 }

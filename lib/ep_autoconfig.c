@@ -129,6 +129,69 @@ ac_oauth(struct xml_w *w, const struct cfg_provider *p)
 }
 
 /*
+ * The enable instruction (<enable visiturl><instruction lang>, where the
+ * user must switch IMAP on first) and every documentation link with its
+ * texts, each with its language (Mozilla wiki ConfigFileFormat; the
+ * grammar's documentation and descr).
+ */
+static void
+ac_texts(struct xml_w *w, const struct cfg_provider *p)
+{
+	size_t i, k;
+
+	if (p->enable_url != NULL) {
+		xml_open(w, "enable", "visiturl", p->enable_url, XML_END);
+		for (k = 0; k < p->nenable; k++)
+			xml_elem(w, "instruction", p->enable[k].text, "lang",
+			    p->enable[k].lang, XML_END);
+		xml_close(w);
+	}
+	for (i = 0; i < p->ndocs; i++) {
+		const struct cfg_doc *d = &p->docs[i];
+		if (d->ntexts == 0) {
+			xml_empty(w, "documentation", "url", d->url, XML_END);
+			continue;
+		}
+		xml_open(w, "documentation", "url", d->url, XML_END);
+		for (k = 0; k < d->ntexts; k++)
+			xml_elem(w, "descr", d->texts[k].text, "lang",
+			    d->texts[k].lang, XML_END);
+		xml_close(w);
+	}
+}
+
+/* Attributes id and name of a login form element, those given. */
+static void
+ac_field(struct xml_w *w, const char *el, const char *id, const char *name)
+{
+	if (id != NULL && name != NULL)
+		xml_empty(w, el, "id", id, "name", name, XML_END);
+	else if (id != NULL)
+		xml_empty(w, el, "id", id, XML_END);
+	else if (name != NULL)
+		xml_empty(w, el, "name", name, XML_END);
+	else
+		xml_empty(w, el, XML_END);
+}
+
+/* The webmail login form (loginPageInfo, as the ISPDB writes it). */
+static void
+ac_login(struct xml_w *w, struct mac_resp *r, const struct ask *a)
+{
+	const struct cfg_login *l = a->prov->login;
+
+	if (l == NULL)
+		return;
+	xml_open(w, "loginPageInfo", "url", l->url, XML_END);
+	xml_elem(w, "username", expand(&r->arena, l->username, &a->addr, 0),
+	    XML_END);
+	ac_field(w, "usernameField", l->user_id, l->user_name);
+	ac_field(w, "passwordField", l->pass_id, l->pass_name);
+	ac_field(w, "loginButton", l->button_id, l->button_name);
+	xml_close(w);
+}
+
+/*
  * The clientConfig 1.1 document (Mozilla wiki ConfigFileFormat,
  * tests/clients/README.md §3).  Plain-text servers are left out
  * (Thunderbird for Android rejects the whole document for one); servers
@@ -167,22 +230,18 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 				continue;
 			ac_server(&w, r, a, s);
 		}
-	if (p->doc_url != NULL) {
-		xml_open(&w, "documentation", "url", p->doc_url, XML_END);
-		if (p->doc_text != NULL)
-			xml_elem(
-			    &w, "descr", p->doc_text, "lang", "en", XML_END);
-		xml_close(&w);
-	}
+	ac_texts(&w, p);
 	ac_oauth(&w, p);
 	xml_close(&w); /* emailProvider */
 	if (p->carddav != NULL)
 		ac_dav(&w, r, a, "addressBook", "carddav", p->carddav);
 	if (p->caldav != NULL)
 		ac_dav(&w, r, a, "calendar", "caldav", p->caldav);
-	if (p->webmail != NULL) {
+	if (p->webmail != NULL || p->login != NULL) {
 		xml_open(&w, "webMail", XML_END);
-		xml_empty(&w, "loginPage", "url", p->webmail, XML_END);
+		if (p->webmail != NULL)
+			xml_empty(&w, "loginPage", "url", p->webmail, XML_END);
+		ac_login(&w, r, a);
 		xml_close(&w);
 	}
 	ac_oauth(&w, p);

@@ -5,7 +5,8 @@
  * settings to type into a client that does no autoconfiguration (every
  * incoming and outgoing server in the provider's order, but those only
  * reached by ALPN on port 443, as in the Apple profile), the Apple
- * profile's link and its QR code, the webmail and documentation links.
+ * profile's link and its QR code, the webmail and documentation links,
+ * the enable instruction and the provider's notes (setup-note).
  * No script, no resource from elsewhere, one inline style allowed by its
  * hash in the Content-Security-Policy.  Every value goes through the
  * escaping writer (xml.c), whose XML text and attribute escaping is valid
@@ -196,6 +197,123 @@ setup_servers(
 	}
 }
 
+/* Whether a language tag names the page's language, English. */
+static int
+setup_is_en(const char *lang)
+{
+	return ascii_caseeq(lang, strlen(lang), "en") ||
+	       (ascii_caseeq(lang, 3, "en-") && lang[3] != '\0');
+}
+
+/*
+ * <el>text</el>, with the text's lang attribute when it is not the
+ * page's language, and href when href is not NULL.
+ */
+static void
+setup_text(
+    struct xml_w *w, const char *el, const struct cfg_text *t, const char *href)
+{
+	int en = setup_is_en(t->lang);
+
+	if (href != NULL && en)
+		xml_elem(w, el, t->text, "href", href, XML_END);
+	else if (href != NULL)
+		xml_elem(w, el, t->text, "href", href, "lang", t->lang,
+		    "hreflang", t->lang, XML_END);
+	else if (en)
+		xml_elem(w, el, t->text, XML_END);
+	else
+		xml_elem(w, el, t->text, "lang", t->lang, XML_END);
+}
+
+/*
+ * The enable instruction, before the settings: every text of it, then
+ * the link to the page where the user switches access on.
+ */
+static void
+setup_enable(struct xml_w *w, const struct cfg_provider *p)
+{
+	size_t i;
+
+	if (p->enable_url == NULL)
+		return;
+	xml_elem(w, "h2", "First: switch on access for mail apps", XML_END);
+	for (i = 0; i < p->nenable; i++)
+		setup_text(w, "p", &p->enable[i], NULL);
+	xml_open(w, "p", XML_END);
+	xml_elem(
+	    w, "a", "Where to switch it on", "href", p->enable_url, XML_END);
+	xml_close(w);
+}
+
+/*
+ * Every documentation link, one list item each: the link on its English
+ * text (else its first text, else "Documentation"), its texts in other
+ * languages after it.
+ */
+static void
+setup_docs(struct xml_w *w, const struct cfg_provider *p)
+{
+	static const struct cfg_text none = {"en", "Documentation"};
+	const struct cfg_text *main;
+	size_t i, k;
+
+	for (i = 0; i < p->ndocs; i++) {
+		const struct cfg_doc *d = &p->docs[i];
+		main = d->ntexts > 0 ? &d->texts[0] : &none;
+		for (k = 0; k < d->ntexts; k++)
+			if (setup_is_en(d->texts[k].lang)) {
+				main = &d->texts[k];
+				break;
+			}
+		xml_open(w, "li", XML_END);
+		setup_text(w, "a", main, d->url);
+		for (k = 0; k < d->ntexts; k++)
+			if (&d->texts[k] != main)
+				setup_text(w, "p", &d->texts[k], NULL);
+		xml_close(w);
+	}
+}
+
+/* How the page names the clients of setup-note lines. */
+static const char *const note_label[NOTE__MAX] = {
+    [NOTE_ALL] = "",
+    [NOTE_ANDROID] = "Android",
+    [NOTE_APPLE] = "iPhone, iPad and Mac",
+    [NOTE_OUTLOOK] = "Outlook",
+    [NOTE_THUNDERBIRD] = "Thunderbird",
+    [NOTE_OTHER] = "Other apps",
+};
+
+/*
+ * The provider's notes: those for every client (general non-zero) as
+ * paragraphs after the introduction, the others in one list under the
+ * settings, each after its client's name, in file order.
+ */
+static void
+setup_notes(struct xml_w *w, const struct cfg_provider *p, int general)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nnotes; i++) {
+		const struct cfg_note *t = &p->notes[i];
+		if ((t->client == NOTE_ALL) != general)
+			continue;
+		if (general) {
+			xml_elem(w, "p", t->text, XML_END);
+			continue;
+		}
+		if (n++ == 0) {
+			xml_elem(w, "h2", "Notes for some apps", XML_END);
+			xml_open(w, "dl", XML_END);
+		}
+		xml_elem(w, "dt", note_label[t->client], XML_END);
+		xml_elem(w, "dd", t->text, XML_END);
+	}
+	if (n > 0)
+		xml_close(w);
+}
+
 /* The setup page for a's address. */
 enum mac_err
 render_setup(const struct ask *a, struct mac_resp *r)
@@ -216,6 +334,8 @@ render_setup(const struct ask *a, struct mac_resp *r)
 	    "If your mail app does not set itself up, enter these settings. "
 	    "The password is your mail password.",
 	    XML_END);
+	setup_notes(&w, p, 1);
+	setup_enable(&w, p);
 	setup_servers(&w, r, a, 1);
 	setup_servers(&w, r, a, 0);
 
@@ -233,7 +353,8 @@ render_setup(const struct ask *a, struct mac_resp *r)
 	    "QR code of the configuration profile link", "width", "240",
 	    "height", "240", XML_END);
 
-	if (p->webmail != NULL || p->doc_url != NULL) {
+	setup_notes(&w, p, 0);
+	if (p->webmail != NULL || p->ndocs > 0) {
 		xml_elem(&w, "h2", "More", XML_END);
 		xml_open(&w, "ul", XML_END);
 		if (p->webmail != NULL) {
@@ -242,13 +363,7 @@ render_setup(const struct ask *a, struct mac_resp *r)
 			    &w, "a", "Webmail", "href", p->webmail, XML_END);
 			xml_close(&w);
 		}
-		if (p->doc_url != NULL) {
-			xml_open(&w, "li", XML_END);
-			xml_elem(&w, "a",
-			    p->doc_text != NULL ? p->doc_text : "Documentation",
-			    "href", p->doc_url, XML_END);
-			xml_close(&w);
-		}
+		setup_docs(&w, p);
 		xml_close(&w);
 	}
 	xml_end(&w);

@@ -160,6 +160,47 @@ struct mc_signer {
 	struct evp_md_st *sha256;
 };
 
+/* A text in one language: a documentation link's or the enable
+ * instruction's (documentation-text, enable-text; cfg_texts.c). */
+struct cfg_text {
+	const char *lang; /* BCP 47 tag; "en" when the line gave none */
+	const char *text;
+};
+
+/* One documentation link (documentation) and its texts, in file order. */
+struct cfg_doc {
+	const char *url;
+	struct cfg_text texts[MAC_CFG_LANGS_MAX];
+	size_t ntexts;
+};
+
+/* The webmail login form (webmail-login-*): autoconfig's loginPageInfo. */
+struct cfg_login {
+	const char *url;
+	const char *username; /* template, as a server's; never NULL */
+	/* Each element's id and name attributes; NULL when not given. */
+	const char *user_id, *user_name;
+	const char *pass_id, *pass_name;
+	const char *button_id, *button_name;
+};
+
+/* Who a setup-note is for (ep_setup.c says it in words). */
+enum note_client {
+	NOTE_ALL = 0, /* no client named: for everyone */
+	NOTE_ANDROID,
+	NOTE_APPLE,
+	NOTE_OUTLOOK,
+	NOTE_THUNDERBIRD,
+	NOTE_OTHER,
+	NOTE__MAX
+};
+extern const char *const note_client_names[NOTE__MAX]; /* "android" ... */
+
+struct cfg_note {
+	enum note_client client;
+	const char *text;
+};
+
 struct cfg_provider {
 	const char *id;           /* host name, lower case ASCII */
 	const char *display_name; /* never NULL after load */
@@ -172,8 +213,6 @@ struct cfg_provider {
 	const char *caldav;
 	const char *carddav;
 	const char *webmail;
-	const char *doc_url;
-	const char *doc_text;
 	const char *activesync;
 	const char *autodiscover_url; /* v2 JSON Url; NULL: derived */
 	const char *config_update_url;
@@ -190,6 +229,18 @@ struct cfg_provider {
 	const char *mc_sign_key;
 	const char *mc_sign_chain;
 	const struct mc_signer *signer; /* NULL: profiles go unsigned */
+	/* Documentation links with their texts, the enable instruction
+	 * (switch IMAP on first), the webmail login form and the setup
+	 * page's notes (cfg_texts.c): arrays in the configuration's memory,
+	 * NULL with a count of 0 when not configured. */
+	struct cfg_doc *docs;
+	size_t ndocs;
+	const char *enable_url;
+	struct cfg_text *enable;
+	size_t nenable;
+	struct cfg_login *login; /* NULL: none */
+	struct cfg_note *notes;
+	size_t nnotes;
 	int catch_all;
 	/* The renderer's: its row of mac_cfg.tpl, set by render_prepare()
 	 * after loading (the loader leaves it NULL). */

@@ -260,6 +260,7 @@ mac_import(struct mac_import *im, const char *name, const char *xml, size_t len,
 	im->webmail[0] = '\0';
 	memset(im->oauth, 0, sizeof(im->oauth));
 	im->oauth_line = 0;
+	memset(&im->login, 0, sizeof(im->login));
 	im->name = name;
 	im->out = out;
 	im->notes = notes;

@@ -52,7 +52,14 @@ enum kind {
 	K_SCOPE,
 	K_AUTHURL,
 	K_TOKENURL,
-	K_IGNORED, /* known and without meaning for the INI: no note */
+	K_ENABLE,    /* emailProvider's enable */
+	K_INSTR,     /* its instruction */
+	K_LOGININFO, /* webMail's loginPageInfo */
+	K_LI_USER,   /* its username */
+	K_LI_UFIELD, /* usernameField */
+	K_LI_PFIELD, /* passwordField */
+	K_LI_BUTTON, /* loginButton */
+	K_IGNORED,   /* known and without meaning for the INI: no note */
 };
 
 /* The autoconfig vocabulary the INI accepts, as the loader spells it. */
@@ -78,6 +85,29 @@ struct srv {
 	int bad;      /* reported and left out */
 };
 
+/* A text in one language (descr, instruction). */
+struct imp_text {
+	char lang[MAC_CFG_LANG_MAX + 1];
+	char text[MAC_CFG_LONGTEXT_MAX + 1];
+};
+
+/* A documentation link and its texts. */
+struct imp_doc {
+	char url[IMP_TEXT_MAX + 1];
+	struct imp_text t[MAC_CFG_LANGS_MAX];
+	size_t nt;
+};
+
+/* The login form of loginPageInfo: id and name of usernameField,
+ * passwordField and loginButton, in that order. */
+#define IMP_LOGIN_FIELDS 6
+struct imp_login {
+	unsigned line; /* 0: none */
+	char url[IMP_TEXT_MAX + 1];
+	char user[MAC_CFG_TEXT_MAX + 1];
+	char field[IMP_LOGIN_FIELDS][MAC_CFG_FIELD_MAX + 1];
+};
+
 struct prov {
 	unsigned line;
 	char id[MAC_DOMAIN_MAX + 1];
@@ -89,9 +119,12 @@ struct prov {
 	size_t nsrv;
 	int leave; /* -1 unset */
 	unsigned long days;
-	char doc[IMP_TEXT_MAX + 1];
-	char doctext[MAC_CFG_TEXT_MAX + 1];
-	int ndoc;
+	struct imp_doc docs[MAC_CFG_DOCS_MAX];
+	size_t ndocs;
+	char enable_url[IMP_TEXT_MAX + 1]; /* "": no enable element */
+	struct imp_text enable[MAC_CFG_LANGS_MAX];
+	size_t nenable;
+	struct imp_login login;
 	char webmail[IMP_TEXT_MAX + 1];
 	char oauth[4][IMP_TEXT_MAX + 1]; /* issuer scope authURL tokenURL */
 	unsigned oauth_line;
@@ -116,6 +149,8 @@ struct mac_import {
 	char webmail[IMP_TEXT_MAX + 1];
 	char oauth[4][IMP_TEXT_MAX + 1];
 	unsigned oauth_line;
+	struct imp_login login;
+	char lang[MAC_CFG_LANG_MAX + 1]; /* of the open descr or instruction */
 	/* This file's notes, written again as comments under its sections. */
 	size_t notes_start;
 	int nomem;

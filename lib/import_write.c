@@ -23,6 +23,83 @@ put_kv(struct mac_buf *b, const char *pre, const char *key, const char *v)
 	buf_putc(b, '\n');
 }
 
+/*
+ * key = [LANG: ]TEXT for each text: no tag for English, unless the text
+ * itself would read as tagged (lang_split()); then "en: " keeps it.
+ */
+static void
+put_texts(struct mac_buf *b, const char *pre, const char *key,
+    const struct imp_text *t, size_t n)
+{
+	char l[MAC_CFG_LANG_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_puts(b, pre);
+		buf_puts(b, key);
+		buf_puts(b, " = ");
+		if (strcmp(t[i].lang, "en") != 0 ||
+		    lang_split(t[i].text, l, sizeof(l)) != t[i].text) {
+			buf_puts(b, t[i].lang);
+			buf_puts(b, ": ");
+		}
+		buf_puts(b, t[i].text);
+		buf_putc(b, '\n');
+	}
+}
+
+/* The enable instruction, then every documentation link. */
+static void
+put_docs(struct mac_buf *b, const char *pre, const struct prov *p)
+{
+	size_t i;
+
+	if (p->enable_url[0] != '\0') {
+		put_kv(b, pre, "enable-url", p->enable_url);
+		put_texts(b, pre, "enable-text", p->enable, p->nenable);
+	}
+	for (i = 0; i < p->ndocs; i++) {
+		put_kv(b, pre, "documentation", p->docs[i].url);
+		put_texts(
+		    b, pre, "documentation-text", p->docs[i].t, p->docs[i].nt);
+	}
+}
+
+/* The webmail login form: its page, username and fields. */
+static void
+put_login(struct mac_buf *b, const char *pre, const struct imp_login *l)
+{
+	static const char *const keys[IMP_LOGIN_FIELDS / 2] = {
+	    "webmail-login-username-field",
+	    "webmail-login-password-field",
+	    "webmail-login-button",
+	};
+	size_t i;
+
+	if (l->line == 0)
+		return;
+	put_kv(b, pre, "webmail-login-url", l->url);
+	if (l->user[0] != '\0')
+		put_kv(b, pre, "webmail-login-username", l->user);
+	for (i = 0; i < IMP_LOGIN_FIELDS / 2; i++) {
+		const char *id = l->field[2 * i], *name = l->field[2 * i + 1];
+		if (id[0] == '\0' && name[0] == '\0')
+			continue;
+		buf_puts(b, pre);
+		buf_puts(b, keys[i]);
+		buf_puts(b, " =");
+		if (id[0] != '\0') {
+			buf_puts(b, " id=");
+			buf_puts(b, id);
+		}
+		if (name[0] != '\0') {
+			buf_puts(b, " name=");
+			buf_puts(b, name);
+		}
+		buf_putc(b, '\n');
+	}
+}
+
 static void
 put_auth(struct mac_buf *b, const struct srv *s)
 {
@@ -108,6 +185,86 @@ prov_check(struct mac_import *im, struct prov *p)
 	return NULL;
 }
 
+/*
+ * Keep the texts within what the loader takes for one provider
+ * (MAC_CFG_TEXTS_MAX bytes, counted as cfg_texts.c counts them): the
+ * enable instruction first, then the documentation links in order, then
+ * the login form; what does not fit is noted and left out.
+ */
+static int
+texts_take(size_t *used, size_t cost)
+{
+	if (cost > MAC_CFG_TEXTS_MAX - *used)
+		return 0;
+	*used += cost;
+	return 1;
+}
+
+static void
+texts_list_fit(struct mac_import *im, const struct prov *p, size_t *used,
+    struct imp_text *t, size_t *n, const char *what)
+{
+	size_t i = 0;
+
+	while (i < *n)
+		if (texts_take(used, strlen(t[i].lang) + strlen(t[i].text)))
+			i++;
+		else {
+			imp_note(im, p->line,
+			    "%s in '%s': more than %d bytes of texts", what,
+			    t[i].lang, MAC_CFG_TEXTS_MAX);
+			memmove(&t[i], &t[i + 1], (*n - i - 1) * sizeof(t[0]));
+			(*n)--;
+		}
+}
+
+static void
+texts_fit(struct mac_import *im, struct prov *p)
+{
+	const struct imp_login *l = &p->login;
+	char q[80];
+	size_t used = 0, i = 0, k, cost;
+
+	if (p->enable_url[0] != '\0') {
+		if (texts_take(&used, strlen(p->enable_url)))
+			texts_list_fit(im, p, &used, p->enable, &p->nenable,
+			    "enable instruction");
+		else {
+			imp_note(im, p->line,
+			    "enable: more than %d bytes of texts",
+			    MAC_CFG_TEXTS_MAX);
+			p->enable_url[0] = '\0';
+			p->nenable = 0;
+		}
+	}
+	while (i < p->ndocs)
+		if (texts_take(&used, strlen(p->docs[i].url))) {
+			texts_list_fit(im, p, &used, p->docs[i].t,
+			    &p->docs[i].nt, "documentation text");
+			i++;
+		} else {
+			imp_quoted(q, sizeof(q), p->docs[i].url);
+			imp_note(im, p->line,
+			    "documentation '%s': more than %d bytes of texts",
+			    q, MAC_CFG_TEXTS_MAX);
+			memmove(&p->docs[i], &p->docs[i + 1],
+			    (p->ndocs - i - 1) * sizeof(p->docs[0]));
+			p->ndocs--;
+		}
+	if (l->line == 0)
+		return;
+	cost = strlen(l->url) + (l->user[0] != '\0' ? strlen(l->user)
+						    : strlen("%EMAILADDRESS%"));
+	for (k = 0; k < IMP_LOGIN_FIELDS; k++)
+		cost += strlen(l->field[k]);
+	if (!texts_take(&used, cost)) {
+		imp_note(im, l->line,
+		    "loginPageInfo: more than %d bytes of texts",
+		    MAC_CFG_TEXTS_MAX);
+		p->login.line = 0;
+	}
+}
+
 void
 imp_write_prov(struct mac_import *im, struct prov *p)
 {
@@ -142,6 +299,7 @@ imp_write_prov(struct mac_import *im, struct prov *p)
 	/* webMail and oAuth2 sit beside emailProvider, in clientConfig. */
 	if (im->webmail[0] != '\0')
 		snprintf(p->webmail, sizeof(p->webmail), "%s", im->webmail);
+	p->login = im->login;
 	for (k = 0; k < 4; k++)
 		memcpy(p->oauth[k], im->oauth[k], sizeof(p->oauth[k]));
 	p->oauth_line = im->oauth_line;
@@ -167,6 +325,7 @@ imp_write_prov(struct mac_import *im, struct prov *p)
 			p->oauth_line = 0;
 		}
 	}
+	texts_fit(im, p);
 	if ((why = prov_check(im, p)) != NULL) {
 		imp_quoted(q, sizeof(q), p->id);
 		imp_note(im, p->line,
@@ -249,13 +408,10 @@ imp_write_prov(struct mac_import *im, struct prov *p)
 		char dig[MAC_UDIGITS_MAX];
 		put_kv(b, pre, "pop3-days-on-server", mac_utoa(dig, p->days));
 	}
-	if (p->doc[0] != '\0') {
-		put_kv(b, pre, "documentation", p->doc);
-		if (p->doctext[0] != '\0')
-			put_kv(b, pre, "documentation-text", p->doctext);
-	}
+	put_docs(b, pre, p);
 	if (p->webmail[0] != '\0')
 		put_kv(b, pre, "webmail", p->webmail);
+	put_login(b, pre, &p->login);
 	if (p->oauth_line != 0) {
 		put_kv(b, pre, "oauth2-issuer", p->oauth[0]);
 		put_kv(b, pre, "oauth2-scope", p->oauth[1]);

@@ -28,6 +28,12 @@ static const struct {
     {K_PROV, "incomingServer", K_SRV},
     {K_PROV, "outgoingServer", K_SRV},
     {K_PROV, "documentation", K_DOC},
+    {K_PROV, "enable", K_ENABLE},
+    /* Older ISPDB files: a documentation link under another name. */
+    {K_PROV, "instruction", K_DOC},
+    {K_ENABLE, "instruction", K_INSTR},
+    /* Some ISPDB files place it beside emailProvider: the same. */
+    {K_ROOT, "enable", K_ENABLE},
     {K_SRV, "hostname", K_HOST},
     {K_SRV, "port", K_PORT},
     {K_SRV, "socketType", K_SOCK},
@@ -41,6 +47,11 @@ static const struct {
     {K_POP3, "daysToLeaveMessagesOnServer", K_DAYS},
     {K_DOC, "descr", K_DESCR},
     {K_WEBMAIL, "loginPage", K_LOGINPAGE},
+    {K_WEBMAIL, "loginPageInfo", K_LOGININFO},
+    {K_LOGININFO, "username", K_LI_USER},
+    {K_LOGININFO, "usernameField", K_LI_UFIELD},
+    {K_LOGININFO, "passwordField", K_LI_PFIELD},
+    {K_LOGININFO, "loginButton", K_LI_BUTTON},
     {K_OAUTH, "issuer", K_ISSUER},
     {K_OAUTH, "scope", K_SCOPE},
     {K_OAUTH, "authURL", K_AUTHURL},
@@ -65,9 +76,17 @@ attr_known(enum kind k, const char *a)
 		return strcmp(a, "type") == 0;
 	case K_DOC:
 	case K_LOGINPAGE:
+	case K_LOGININFO:
 		return strcmp(a, "url") == 0;
 	case K_DESCR:
+	case K_INSTR:
 		return strcmp(a, "lang") == 0;
+	case K_ENABLE:
+		return strcmp(a, "visiturl") == 0;
+	case K_LI_UFIELD:
+	case K_LI_PFIELD:
+	case K_LI_BUTTON:
+		return strcmp(a, "id") == 0 || strcmp(a, "name") == 0;
 	default:
 		return 0;
 	}
@@ -109,6 +128,161 @@ start_srv(struct mac_import *im, const char *el, const XML_Char **atts)
 	s->line = imp_cur_line(im);
 	s->sock = SO_NONE;
 	im->s = s;
+}
+
+/*
+ * The language of a descr or instruction into im->lang: its lang
+ * attribute, "en" without one.  Returns 0 (noted) when the INI cannot
+ * write it as a tag (lang_split()).
+ */
+static int
+start_lang(struct mac_import *im, const XML_Char **atts, const char *what)
+{
+	char t[MAC_CFG_LANG_MAX + sizeof(": x")], q[80];
+	const char *v = imp_attr(atts, "lang");
+
+	if (v == NULL || *v == '\0') {
+		snprintf(im->lang, sizeof(im->lang), "en");
+		return 1;
+	}
+	if (strlen(v) <= MAC_CFG_LANG_MAX) {
+		snprintf(t, sizeof(t), "%s: x", v);
+		if (lang_split(t, im->lang, sizeof(im->lang)) != t &&
+		    strcmp(im->lang, v) == 0)
+			return 1;
+	}
+	imp_quoted(q, sizeof(q), v);
+	imp_note(im, imp_cur_line(im),
+	    "%s in language '%s': not a language tag the INI takes", what, q);
+	return 0;
+}
+
+/* id and name of a login form element, each checked as the loader does. */
+static void
+start_field(struct mac_import *im, enum kind k, const XML_Char **atts)
+{
+	static const char *const attr[2] = {"id", "name"};
+	size_t base = (size_t)(k - K_LI_UFIELD) * 2, i;
+	const char *v, *why;
+	char q[80];
+
+	for (i = 0; i < 2; i++) {
+		if ((v = imp_attr(atts, attr[i])) == NULL)
+			continue;
+		if ((why = login_field_check(v, strlen(v))) != NULL) {
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im), "login form %s '%s': %s",
+			    attr[i], q, why);
+			continue;
+		}
+		snprintf(im->login.field[base + i],
+		    sizeof(im->login.field[base + i]), "%s", v);
+	}
+}
+
+/* The provider open, or the one read before (an enable beside it). */
+static struct prov *
+enable_prov(struct mac_import *im)
+{
+	if (im->p != NULL)
+		return im->p;
+	return im->cur.line != 0 ? &im->cur : NULL;
+}
+
+/*
+ * documentation and descr, enable and instruction, loginPageInfo and its
+ * fields: what each holds goes into the provider (the login form into
+ * the file's, as webMail sits beside emailProvider).  Anything the INI
+ * cannot hold is noted and skipped.
+ */
+static void
+start_texts(struct mac_import *im, enum kind k, const XML_Char **atts)
+{
+	struct prov *p = enable_prov(im);
+	const char *v, *why;
+	char q[80];
+	int skip = 0;
+
+	if (k == K_ENABLE && p == NULL) {
+		imp_note(im, imp_cur_line(im), "<enable> before emailProvider");
+		im->stack[im->depth - 1] = K_SKIP;
+		return;
+	}
+	switch (k) {
+	case K_DOC:
+		v = imp_attr(atts, "url");
+		if (v == NULL) {
+			imp_note(im, imp_cur_line(im),
+			    "<documentation> without url");
+			skip = 1;
+		} else if ((why = imp_url_check(v, 0)) != NULL) {
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im), "documentation '%s': %s",
+			    q, why);
+			skip = 1;
+		} else if (p->ndocs == MAC_CFG_DOCS_MAX) {
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im),
+			    "documentation '%s': the INI holds %d links", q,
+			    MAC_CFG_DOCS_MAX);
+			skip = 1;
+		} else {
+			memset(&p->docs[p->ndocs], 0, sizeof(p->docs[0]));
+			snprintf(p->docs[p->ndocs].url,
+			    sizeof(p->docs[p->ndocs].url), "%s", v);
+			p->ndocs++;
+		}
+		break;
+	case K_DESCR:
+		skip = !start_lang(im, atts, "documentation text");
+		break;
+	case K_INSTR:
+		skip = !start_lang(im, atts, "enable instruction");
+		break;
+	case K_ENABLE:
+		v = imp_attr(atts, "visiturl");
+		if (p->enable_url[0] != '\0') {
+			imp_note(im, imp_cur_line(im),
+			    "a second <enable>: the INI holds one");
+			skip = 1;
+		} else if (v == NULL) {
+			imp_note(
+			    im, imp_cur_line(im), "<enable> without visiturl");
+			skip = 1;
+		} else if ((why = imp_url_check(v, 0)) != NULL) {
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im),
+			    "enable visiturl '%s': %s", q, why);
+			skip = 1;
+		} else
+			snprintf(p->enable_url, sizeof(p->enable_url), "%s", v);
+		break;
+	case K_LOGININFO:
+		v = imp_attr(atts, "url");
+		if (im->login.line != 0) {
+			imp_note(im, imp_cur_line(im),
+			    "a second <loginPageInfo>: the INI holds one");
+			skip = 1;
+		} else if (v == NULL) {
+			imp_note(im, imp_cur_line(im),
+			    "<loginPageInfo> without url");
+			skip = 1;
+		} else if ((why = imp_url_check(v, 0)) != NULL) {
+			imp_quoted(q, sizeof(q), v);
+			imp_note(im, imp_cur_line(im),
+			    "loginPageInfo url '%s': %s", q, why);
+			skip = 1;
+		} else {
+			im->login.line = imp_cur_line(im);
+			snprintf(im->login.url, sizeof(im->login.url), "%s", v);
+		}
+		break;
+	default:
+		start_field(im, k, atts);
+		break;
+	}
+	if (skip)
+		im->stack[im->depth - 1] = K_SKIP;
 }
 
 void XMLCALL
@@ -177,40 +351,14 @@ imp_on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 		start_srv(im, el, atts);
 		break;
 	case K_DOC:
-		if ((v = imp_attr(atts, "url")) == NULL) {
-			imp_note(im, imp_cur_line(im),
-			    "<documentation> without url");
-			im->stack[im->depth - 1] = K_SKIP;
-		} else if (im->p->ndoc++ > 0) {
-			imp_quoted(q, sizeof(q), v);
-			imp_note(im, imp_cur_line(im),
-			    "documentation '%s': the INI holds one "
-			    "documentation link",
-			    q);
-			im->stack[im->depth - 1] = K_SKIP;
-		} else if (imp_url_check(v, 0) != NULL) {
-			imp_quoted(q, sizeof(q), v);
-			imp_note(im, imp_cur_line(im), "documentation '%s': %s",
-			    q, imp_url_check(v, 0));
-			im->stack[im->depth - 1] = K_SKIP;
-		} else
-			snprintf(im->p->doc, sizeof(im->p->doc), "%s", v);
-		break;
 	case K_DESCR:
-		v = imp_attr(atts, "lang");
-		if (v != NULL && !ascii_caseeq(v, strlen(v), "en") &&
-		    !(ascii_caseeq(v, 3, "en-") && strlen(v) > 3)) {
-			imp_quoted(q, sizeof(q), v);
-			imp_note(im, imp_cur_line(im),
-			    "documentation text in language '%s': the INI's "
-			    "documentation-text is English",
-			    q);
-			im->stack[im->depth - 1] = K_SKIP;
-		} else if (im->p->doctext[0] != '\0') {
-			imp_note(im, imp_cur_line(im),
-			    "a second English documentation text");
-			im->stack[im->depth - 1] = K_SKIP;
-		}
+	case K_ENABLE:
+	case K_INSTR:
+	case K_LOGININFO:
+	case K_LI_UFIELD:
+	case K_LI_PFIELD:
+	case K_LI_BUTTON:
+		start_texts(im, k, atts);
 		break;
 	case K_LOGINPAGE:
 		if ((v = imp_attr(atts, "url")) == NULL)
@@ -273,6 +421,43 @@ end_text(struct mac_import *im, const char *what, char *dst, size_t size)
 		    "%s '%s': placeholders are served as they are written",
 		    what, q);
 	snprintf(dst, size, "%s", im->text);
+}
+
+/* A descr's or instruction's text in im->lang, added to a list of n. */
+static void
+end_lang_text(struct mac_import *im, const char *what, struct imp_text *list,
+    size_t *n, size_t max)
+{
+	const char *why;
+	char q[80];
+	size_t i;
+
+	imp_quoted(q, sizeof(q), im->text);
+	for (i = 0; i < *n; i++)
+		if (ascii_caseeq(
+			list[i].lang, strlen(list[i].lang), im->lang) &&
+		    strlen(list[i].lang) == strlen(im->lang)) {
+			imp_note(im, imp_cur_line(im),
+			    "%s '%s': a second text in '%s'", what, q,
+			    im->lang);
+			return;
+		}
+	if (*n == MAC_CFG_LANGS_MAX) {
+		imp_note(im, imp_cur_line(im), "%s '%s': more than %d texts",
+		    what, q, MAC_CFG_LANGS_MAX);
+		return;
+	}
+	if (im->text[0] == '\0')
+		return; /* an empty text says nothing */
+	if ((why = text_check(im->text, strlen(im->text), max)) != NULL) {
+		imp_note(im, imp_cur_line(im), "%s '%s': %s", what, q,
+		    strlen(im->text) > max ? "too long" : why);
+		return;
+	}
+	snprintf(list[*n].lang, sizeof(list[*n].lang), "%s", im->lang);
+	/* text_check() held it to max bytes, at most the field's size. */
+	memcpy(list[*n].text, im->text, strlen(im->text) + 1);
+	(*n)++;
 }
 
 static void
@@ -473,8 +658,20 @@ end_leaf(struct mac_import *im, enum kind k)
 			im->p->days = v;
 		break;
 	case K_DESCR:
-		end_text(im, "documentation text", im->p->doctext,
-		    sizeof(im->p->doctext));
+		end_lang_text(im, "documentation text",
+		    im->p->docs[im->p->ndocs - 1].t,
+		    &im->p->docs[im->p->ndocs - 1].nt, MAC_CFG_TEXT_MAX);
+		break;
+	case K_INSTR:
+		end_lang_text(im, "enable instruction", enable_prov(im)->enable,
+		    &enable_prov(im)->nenable, MAC_CFG_LONGTEXT_MAX);
+		break;
+	case K_LI_USER:
+		if ((why = user_check(im->text, strlen(im->text))) != NULL)
+			imp_note(im, imp_cur_line(im),
+			    "loginPageInfo username '%s': %s", q, why);
+		else /* user_check(): at most MAC_CFG_TEXT_MAX bytes */
+			memcpy(im->login.user, im->text, strlen(im->text) + 1);
 		break;
 	case K_ISSUER:
 	case K_SCOPE:
@@ -502,7 +699,8 @@ imp_on_end(void *ud, const XML_Char *el)
 	k = im->stack[--im->depth];
 	if (k >= K_DOMAIN && k != K_SRV && k != K_POP3 && k != K_DOC &&
 	    k != K_WEBMAIL && k != K_OAUTH && k != K_LOGINPAGE &&
-	    k != K_IGNORED) {
+	    k != K_ENABLE && k != K_LOGININFO && k != K_LI_UFIELD &&
+	    k != K_LI_PFIELD && k != K_LI_BUTTON && k != K_IGNORED) {
 		if (im->tlong) {
 			imp_note(
 			    im, imp_cur_line(im), "<%s>: value too long", el);

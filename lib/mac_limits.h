@@ -36,6 +36,13 @@
 #define MAC_CFG_TTL_MAX 8760         /* Autodiscover TTL, hours (a year) */
 #define MAC_CFG_TEXT_MAX 200         /* display-name and other texts */
 #define MAC_CFG_QUOTE_MAX 100        /* bad value quoted in an error */
+#define MAC_CFG_DOCS_MAX 8           /* documentation links per provider */
+#define MAC_CFG_LANGS_MAX 16         /* texts of one link or instruction */
+#define MAC_CFG_NOTES_MAX 16         /* setup-note lines per provider */
+#define MAC_CFG_LANG_MAX 35          /* language tag (RFC 5646 4.4.1) */
+#define MAC_CFG_LONGTEXT_MAX 1000    /* enable-text and setup-note */
+#define MAC_CFG_FIELD_MAX 100        /* a login form field's id or name */
+#define MAC_CFG_TEXTS_MAX 4096       /* those texts and URLs, one provider */
 #define MAC_CFG_POP3_DAYS_MAX 3650   /* pop3-days-on-server */
 #define MAC_CFG_FILE_MAX (256L * 1024 * 1024) /* INI or domain list */
 

@@ -161,8 +161,7 @@ static const size_t prov_texts[] = {
     offsetof(struct cfg_provider, caldav),
     offsetof(struct cfg_provider, carddav),
     offsetof(struct cfg_provider, webmail),
-    offsetof(struct cfg_provider, doc_url),
-    offsetof(struct cfg_provider, doc_text),
+    offsetof(struct cfg_provider, enable_url),
     offsetof(struct cfg_provider, activesync),
     offsetof(struct cfg_provider, autodiscover_url),
     offsetof(struct cfg_provider, config_update_url),
@@ -177,6 +176,36 @@ static const size_t prov_texts[] = {
     offsetof(struct cfg_provider, mc_sign_chain),
     offsetof(struct cfg_provider, mc_url), /* QR codes only */
 };
+
+/* The same for the lists: documentation links and their texts, the
+ * enable instruction's texts, the login form and the setup notes. */
+static int
+tpl_clean_lists(const struct cfg_provider *p)
+{
+	const struct cfg_login *l = p->login;
+	size_t i, k;
+
+	for (i = 0; i < p->ndocs; i++) {
+		if (tpl_has_code(p->docs[i].url))
+			return 0;
+		for (k = 0; k < p->docs[i].ntexts; k++)
+			if (tpl_has_code(p->docs[i].texts[k].lang) ||
+			    tpl_has_code(p->docs[i].texts[k].text))
+				return 0;
+	}
+	for (i = 0; i < p->nenable; i++)
+		if (tpl_has_code(p->enable[i].lang) ||
+		    tpl_has_code(p->enable[i].text))
+			return 0;
+	for (i = 0; i < p->nnotes; i++)
+		if (tpl_has_code(p->notes[i].text))
+			return 0;
+	return l == NULL ||
+	       !(tpl_has_code(l->url) || tpl_has_code(l->username) ||
+		   tpl_has_code(l->user_id) || tpl_has_code(l->user_name) ||
+		   tpl_has_code(l->pass_id) || tpl_has_code(l->pass_name) ||
+		   tpl_has_code(l->button_id) || tpl_has_code(l->button_name));
+}
 
 /*
  * The invariant templates rest on: no configured text of p holds a hole's
@@ -199,7 +228,7 @@ tpl_clean(const struct cfg_provider *p)
 		if (tpl_has_code(p->servers[i].host) ||
 		    tpl_has_code(p->servers[i].username))
 			return 0;
-	return 1;
+	return tpl_clean_lists(p);
 }
 
 /*

@@ -4,7 +4,10 @@
 # test reads the rendered DOM and checks every server host and port of
 # the provider (the ALPN-only ones on 443 left out), the user name, the
 # profile link and the QR code image, which must have loaded (same
-# origin, allowed by the policy: its natural width is not 0).  A phone-
+# origin, allowed by the policy: its natural width is not 0).  For a
+# provider with the enable instruction, documentation texts in two
+# languages and a note, those are read back too: the instruction before
+# the settings, the other language marked with its lang.  A phone-
 # sized screenshot (390x844) is saved as BUILD_DIR/setup-page.png.  curl
 # checks the headers (CSP, HTML type), HEAD, the HTML errors and 405.
 #
@@ -17,6 +20,23 @@ set -euo pipefail
 e2e_setup "${1:-}" setup
 build_dir=$(dirname "$bin")
 command -v chromium >/dev/null || setup_fail "chromium missing (Debian's chromium)"
+
+# A provider with the keys of lib/cfg_texts.c, only in this test's copy.
+cat >>"$config" <<'INI'
+
+[provider texts.example]
+display-name = E2E Texts
+domains = texts.example
+server = imap imap.texts.example 993 SSL
+server = smtp smtp.texts.example 465 SSL
+enable-url = https://help.texts.example/imap
+enable-text = Switch on IMAP in your webmail first.
+enable-text = de: Schalten Sie zuerst IMAP im Webmail ein.
+documentation = https://help.texts.example/tb
+documentation-text = Set up Thunderbird
+documentation-text = pl: Konfiguracja <Thunderbird> & "IMAP"
+setup-note = android: In the Gmail app choose "Other", then IMAP.
+INI
 
 e2e_start_responder
 e2e_start_nginx
@@ -48,6 +68,8 @@ class P(HTMLParser):
         if tag in ("style", "title"):
             self.skip += 1
         a = dict(attrs)
+        if "lang" in a and tag != "html":
+            print("LANG", a["lang"])
         if tag == "a":
             print("LINK", a.get("href", ""))
         if tag == "img":
@@ -97,6 +119,43 @@ if grep -q '"GET /mobileconfig.qrcode.svg[^ ]* HTTP/[0-9.]*" 200 .*HeadlessChrom
 else
 	not_ok "$name" "no 200 for the SVG to chromium in nginx's access log" \
 		"$(grep -c . "$tmp/nginx-access.log") lines"
+fi
+
+name="chromium renders the enable instruction first, texts with their languages, notes"
+browser --dump-dom "https://$ac:$tls_port/mail/setup?emailaddress=bob%40texts.example" \
+	>"$tmp/dom-texts.html" || true
+python3 - "$tmp/dom-texts.html" >"$tmp/texts" <<'PY' || true
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "lang" in a and tag != "html":
+            print("LANG", a["lang"])
+        if tag == "a":
+            print("LINK", a.get("href", ""))
+    def handle_data(self, d):
+        if d.strip():
+            print("TEXT", d.strip())
+P().feed(open(sys.argv[1]).read())
+PY
+why=()
+for t in "TEXT Switch on IMAP in your webmail first." \
+	"LANG de" "TEXT Schalten Sie zuerst IMAP im Webmail ein." \
+	"LINK https://help.texts.example/imap" \
+	"LINK https://help.texts.example/tb" "TEXT Set up Thunderbird" \
+	"LANG pl" 'TEXT Konfiguracja <Thunderbird> & "IMAP"' \
+	"TEXT Android" 'TEXT In the Gmail app choose "Other", then IMAP.'; do
+	grep -qxF "$t" "$tmp/texts" || why+=("missing '$t'")
+done
+first=$(grep -nxF "TEXT Switch on IMAP in your webmail first." "$tmp/texts" | cut -d: -f1)
+settings=$(grep -nxF "TEXT Incoming mail" "$tmp/texts" | cut -d: -f1)
+[ -n "$first" ] && [ -n "$settings" ] && [ "$first" -lt "$settings" ] ||
+	why+=("the instruction (line ${first:-none}) is not before the settings (line ${settings:-none})")
+if [ "${#why[@]}" -eq 0 ]; then
+	ok "$name"
+else
+	not_ok "$name" "${why[@]}"
 fi
 
 name="a phone-sized screenshot is taken (BUILD_DIR/setup-page.png)"

@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "cfg_int.h" /* lang_split() */
 #include "fuzz_common.h"
 
 #define CFG_NAME "fuzz.ini"
@@ -140,6 +142,79 @@ check_url(const char *what, const char *u, int http)
 	check_text(what, u);
 }
 
+/* A language tag as lang_split() takes it: what goes into lang="". */
+static void
+check_lang(const char *what, const char *l)
+{
+	char t[MAC_CFG_LANG_MAX + sizeof(": x")], got[MAC_CFG_LANG_MAX + 1];
+
+	FUZZ_CHECK(l != NULL && strlen(l) >= 2 && strlen(l) <= MAC_CFG_LANG_MAX,
+	    "%s: language '%s'", what, l != NULL ? l : "(null)");
+	snprintf(t, sizeof(t), "%s: x", l);
+	FUZZ_CHECK(
+	    strcmp(l, "en") == 0 ||
+		(lang_split(t, got, sizeof(got)) != t && strcmp(got, l) == 0),
+	    "%s: language '%s' is no tag", what, l);
+}
+
+static void
+check_texts(const char *what, const struct cfg_text *t, size_t n)
+{
+	size_t i, k;
+
+	FUZZ_CHECK(n <= MAC_CFG_LANGS_MAX, "%s: %zu texts", what, n);
+	for (i = 0; i < n; i++) {
+		check_lang(what, t[i].lang);
+		FUZZ_CHECK(t[i].text != NULL && t[i].text[0] != '\0',
+		    "%s: empty text", what);
+		check_text(what, t[i].text);
+		for (k = 0; k < i; k++)
+			FUZZ_CHECK(strcasecmp(t[k].lang, t[i].lang) != 0,
+			    "%s: two texts in '%s'", what, t[i].lang);
+	}
+}
+
+/* Documentation links, enable, the login form, notes (cfg_texts.c). */
+static void
+check_lists(const struct cfg_provider *p)
+{
+	const struct cfg_login *l = p->login;
+	size_t i;
+
+	FUZZ_CHECK(p->ndocs <= MAC_CFG_DOCS_MAX, "%s: %zu documentation links",
+	    p->id, p->ndocs);
+	for (i = 0; i < p->ndocs; i++) {
+		FUZZ_CHECK(p->docs[i].url != NULL,
+		    "%s: documentation-text without documentation", p->id);
+		check_url("documentation", p->docs[i].url, 1);
+		check_texts(
+		    "documentation-text", p->docs[i].texts, p->docs[i].ntexts);
+	}
+	FUZZ_CHECK(p->nenable == 0 || p->enable_url != NULL,
+	    "%s: enable-text without enable-url", p->id);
+	check_url("enable-url", p->enable_url, 1);
+	check_texts("enable-text", p->enable, p->nenable);
+	if (l != NULL) {
+		FUZZ_CHECK(l->url != NULL && l->username != NULL,
+		    "%s: login form without url or username", p->id);
+		check_url("webmail-login-url", l->url, 1);
+		check_text("webmail-login-username", l->username);
+		check_text("login field", l->user_id);
+		check_text("login field", l->user_name);
+		check_text("login field", l->pass_id);
+		check_text("login field", l->pass_name);
+		check_text("login field", l->button_id);
+		check_text("login field", l->button_name);
+	}
+	FUZZ_CHECK(
+	    p->nnotes <= MAC_CFG_NOTES_MAX, "%s: %zu notes", p->id, p->nnotes);
+	for (i = 0; i < p->nnotes; i++) {
+		FUZZ_CHECK((unsigned)p->notes[i].client < NOTE__MAX,
+		    "%s: note client %d", p->id, p->notes[i].client);
+		check_text("setup-note", p->notes[i].text);
+	}
+}
+
 static void
 check_provider(const struct cfg_provider *p)
 {
@@ -153,7 +228,6 @@ check_provider(const struct cfg_provider *p)
 	    "provider %s lacks a name", p->id);
 	check_text("display-name", p->display_name);
 	check_text("short-name", p->short_name);
-	check_text("documentation-text", p->doc_text);
 	check_text("mobileconfig-organization", p->mc_org);
 	check_text("mobileconfig-identifier", p->mc_prefix);
 	check_text("oauth2-scope", p->oauth_scope);
@@ -161,7 +235,6 @@ check_provider(const struct cfg_provider *p)
 	check_url("caldav", p->caldav, 0);
 	check_url("carddav", p->carddav, 0);
 	check_url("webmail", p->webmail, 1);
-	check_url("documentation", p->doc_url, 1);
 	check_url("activesync", p->activesync, 0);
 	check_url("autodiscover-url", p->autodiscover_url, 0);
 	check_url("config-update-url", p->config_update_url, 0);
@@ -171,8 +244,7 @@ check_provider(const struct cfg_provider *p)
 		(p->oauth_auth_url != NULL) + (p->oauth_token_url != NULL);
 	FUZZ_CHECK(
 	    oauth == 0 || oauth == 4, "%s: %d oauth2 keys", p->id, oauth);
-	FUZZ_CHECK(p->doc_text == NULL || p->doc_url != NULL,
-	    "%s: documentation-text without documentation", p->id);
+	check_lists(p);
 	FUZZ_CHECK(p->ttl <= MAC_CFG_TTL_MAX, "%s: ttl %u", p->id, p->ttl);
 	FUZZ_CHECK(p->pop3_days <= MAC_CFG_POP3_DAYS_MAX, "%s: pop3 days %u",
 	    p->id, p->pop3_days);
@@ -305,6 +377,9 @@ probe(const struct mac_cfg *cfg, const struct cfg_provider *p, const char *d)
 	snprintf(url, sizeof(url),
 	    "/mobileconfig?emailaddress=" LOCAL_QUERY "%%40%s&name=A%%20%%26B",
 	    d);
+	ask(cfg, MAC_M_GET, url, NULL, NULL, MAC_OK);
+	snprintf(url, sizeof(url),
+	    "/mail/setup?emailaddress=" LOCAL_QUERY "%%40%s", d);
 	ask(cfg, MAC_M_GET, url, NULL, NULL, MAC_OK);
 }
 

@@ -142,8 +142,10 @@ static const char *const ac_elems[] = {"clientConfig", "emailProvider",
     "authentication", "pop3", "leaveMessagesOnServer",
     "daysToLeaveMessagesOnServer", "documentation", "descr", "oAuth2", "issuer",
     "scope", "authURL", "tokenURL", "addressBook", "calendar", "serverURL",
-    "webMail", "loginPage", "clientConfigUpdate"};
-static const char *const ac_attrs[] = {"version", "id", "type", "url", "lang"};
+    "webMail", "loginPage", "clientConfigUpdate", "enable", "instruction",
+    "loginPageInfo", "usernameField", "passwordField", "loginButton"};
+static const char *const ac_attrs[] = {
+    "version", "id", "type", "url", "lang", "visiturl", "name"};
 
 static const char *const pox_elems[] = {"Autodiscover", "Response", "Culture",
     "User", "DisplayName", "EMailAddress", "Action", "Settings", "Server",
@@ -161,9 +163,9 @@ static const char *const pl_attrs[] = {"version"};
  * written as <meta/>), so the same parser checks them. */
 static const char *const html_elems[] = {"html", "head", "meta", "title",
     "style", "body", "h1", "h2", "p", "table", "tr", "th", "td", "a", "img",
-    "ul", "li"};
+    "ul", "li", "dl", "dt", "dd"};
 static const char *const html_attrs[] = {"lang", "charset", "name", "content",
-    "href", "src", "alt", "width", "height"};
+    "href", "src", "alt", "width", "height", "hreflang"};
 static const char *const svg_elems[] = {"svg", "rect", "path"};
 static const char *const svg_attrs[] = {"xmlns", "viewBox", "width", "height",
     "shape-rendering", "fill", "stroke", "d"};

@@ -13,7 +13,14 @@ the losses the import reported on stderr and that the README documents:
              a provider left without servers is written commented out)
   username   a username template the INI refuses (served as the
              provider's username)
-Anything else that differs is a failure.  With RT_PAIRS=DIR, each served
+Anything else that differs is a failure.  The same holds for the texts,
+element by element: every documentation link (and the older
+<instruction url> form) with its descr texts and their languages (no
+lang: "en"), the <enable visiturl> instruction with its texts and
+languages, and webMail's <loginPageInfo> (url, username, the id and name
+of usernameField, passwordField and loginButton); a difference must be
+one the import reported (category "texts-loss").  "texts: ..." last but
+one gives how many of each came back equal.  With RT_PAIRS=DIR, each served
 file's original, answer, address and losses are also written to DIR for
 Thunderbird's own parser (tests/clients/thunderbird/run.sh --import).  Prints "ok FILE CATEGORY..." or
 "FAIL FILE: detail" per file and "counts: ..." last.
@@ -53,6 +60,55 @@ def servers(root):
     return out
 
 
+def squeeze(t):
+    return " ".join((t or "").split())
+
+
+def norm_url(u):
+    """The loader writes the scheme and host in lower case (A-labels)."""
+    import urllib.parse
+    try:
+        p = urllib.parse.urlsplit(u.strip())
+        host = (p.hostname or "").encode("idna").decode().lower()
+        net = host + (f":{p.port}" if p.port else "")
+        return urllib.parse.urlunsplit((p.scheme.lower(), net, p.path, p.query, p.fragment))
+    except (ValueError, UnicodeError):
+        return u
+
+
+def langs(el, child):
+    """[(lang, text)] of el's child elements, "en" without lang, empty
+    texts left out (they say nothing)."""
+    return [((c.get("lang") or "en"), squeeze(c.text)) for c in el.findall(child)
+            if squeeze(c.text)]
+
+
+def texts(root):
+    """The documentation links, the enable instruction and the login form,
+    as comparable values."""
+    prov = root.find("emailProvider")
+    docs = []
+    if prov is not None:
+        for el in prov:
+            if el.tag == "documentation" or (el.tag == "instruction" and el.get("url")):
+                docs.append((norm_url(el.get("url") or ""), langs(el, "descr")))
+    en = next(root.iter("enable"), None)
+    enable = None if en is None else (norm_url(en.get("visiturl") or ""), langs(en, "instruction"))
+    li = next(root.iter("loginPageInfo"), None)
+    login = None
+    if li is not None:
+        u = li.find("username")
+        login = {"url": norm_url(li.get("url") or ""),
+                 "username": squeeze(u.text) if u is not None else ""}
+        for f in ("usernameField", "passwordField", "loginButton"):
+            e = li.find(f)
+            login[f] = (e.get("id"), e.get("name")) if e is not None else (None, None)
+    return {"docs": docs, "enable": enable, "login": login}
+
+
+TEXT_NOTES = ("documentation", "enable", "instruction", "loginPageInfo", "login form")
+
+
 def domains(root):
     prov = root.find("emailProvider")
     return [(d.text or "").strip().lower() for d in prov.findall("domain")] if prov is not None else []
@@ -62,6 +118,8 @@ def main():
     tool, render, fcgi, tmp = sys.argv[1:5]
     files = sys.argv[5:]
     counts = {}
+    tcount = {"docs": 0, "descr": 0, "enable": 0, "instruction": 0, "login": 0,
+              "files": 0}
     failed = 0
     for path in files:
         name = os.path.basename(path)
@@ -162,11 +220,35 @@ def main():
             print(f"FAIL {name}: servers differ\n  original: {expect}\n  answer:   {got}")
             failed += 1
             continue
+        want_t, got_t = texts(orig_root), texts(ET.fromstring(body))
+        if want_t["login"] is not None and got_t["login"] is not None and \
+                want_t["login"]["username"] == "":
+            got_t["login"]["username"] = ""
+        if want_t != got_t:
+            lost = [ln for ln in notes.splitlines() if any(w in ln for w in TEXT_NOTES)]
+            if not lost:
+                print(f"FAIL {name}: texts differ\n  original: {want_t}\n  answer:   {got_t}")
+                failed += 1
+                continue
+            cats.add("texts-loss")
+        else:
+            if want_t["docs"] or want_t["enable"] or want_t["login"]:
+                tcount["files"] += 1
+            tcount["docs"] += len(got_t["docs"])
+            tcount["descr"] += sum(len(d[1]) for d in got_t["docs"])
+            if got_t["enable"]:
+                tcount["enable"] += 1
+                tcount["instruction"] += len(got_t["enable"][1])
+            if got_t["login"]:
+                tcount["login"] += 1
         if not cats:
             cats.add("exact")
         key = "+".join(sorted(cats))
         counts[key] = counts.get(key, 0) + 1
         print(f"ok {name} {key}")
+    print("texts: equal in %(files)d files: %(docs)d documentation links with "
+          "%(descr)d texts, %(enable)d enable with %(instruction)d instructions, "
+          "%(login)d loginPageInfo" % tcount)
     print("counts: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) + f", failed={failed}")
     return 1 if failed else 0
 

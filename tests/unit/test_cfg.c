@@ -112,8 +112,11 @@ v_minimal(const struct mac_cfg *cfg)
 	assert_null(p->caldav);
 	assert_null(p->carddav);
 	assert_null(p->webmail);
-	assert_null(p->doc_url);
-	assert_null(p->doc_text);
+	assert_int_equal(p->ndocs, 0);
+	assert_null(p->enable_url);
+	assert_int_equal(p->nenable, 0);
+	assert_null(p->login);
+	assert_int_equal(p->nnotes, 0);
 	assert_null(p->activesync);
 	assert_null(p->autodiscover_url);
 	assert_null(p->config_update_url);
@@ -350,8 +353,11 @@ v_texts(const struct mac_cfg *cfg)
 
 	assert_string_equal(p->display_name, "Exämple Mail \xe2\x82\xac");
 	assert_string_equal(p->short_name, "Exämple");
-	assert_string_equal(p->doc_url, "http://help.example.com/imap");
-	assert_string_equal(p->doc_text, "How to set up IMAP");
+	assert_int_equal(p->ndocs, 1);
+	assert_string_equal(p->docs[0].url, "http://help.example.com/imap");
+	assert_int_equal(p->docs[0].ntexts, 1);
+	assert_string_equal(p->docs[0].texts[0].lang, "en");
+	assert_string_equal(p->docs[0].texts[0].text, "How to set up IMAP");
 	assert_string_equal(p->mc_org, "Example GmbH");
 	assert_string_equal(p->mc_prefix, "org.Example-1");
 	assert_int_equal(p->pop3_leave, 1);
@@ -407,6 +413,61 @@ v_long_id(const struct mac_cfg *cfg)
 	assert_ptr_equal(find(cfg, "example.com"), p);
 	assert_string_equal(p->mc_prefix,
 	    "com.example.a-very-long-provider-name-that-inih-would-cut");
+}
+
+/* Documentation in several languages, enable, login form, notes. */
+static void
+v_langs(const struct mac_cfg *cfg)
+{
+	const struct cfg_provider *p = prov(cfg, "example.com");
+	const struct cfg_provider *q = prov(cfg, "other.example");
+
+	assert_int_equal(p->ndocs, 2);
+	assert_string_equal(p->docs[0].url, "https://help.example.com/a");
+	assert_int_equal(p->docs[0].ntexts, 3);
+	assert_string_equal(p->docs[0].texts[0].lang, "en");
+	assert_string_equal(p->docs[0].texts[0].text, "Before the link");
+	assert_string_equal(p->docs[0].texts[1].lang, "pt-BR");
+	assert_string_equal(
+	    p->docs[0].texts[1].text, "Configura\xc3\xa7\xc3\xa3o");
+	/* Not a tag: upper case, or no space after the colon. */
+	assert_string_equal(p->docs[0].texts[2].lang, "de");
+	assert_string_equal(p->docs[0].texts[2].text, "FAQ: Hilfe");
+	assert_string_equal(p->docs[1].url, "http://help.example.com/b");
+	assert_int_equal(p->docs[1].ntexts, 1);
+	assert_string_equal(p->docs[1].texts[0].lang, "en");
+	assert_string_equal(p->docs[1].texts[0].text, "FAQ: help");
+	assert_string_equal(p->enable_url, "https://help.example.com/imap");
+	assert_int_equal(p->nenable, 2);
+	assert_string_equal(p->enable[0].lang, "en");
+	assert_string_equal(p->enable[1].lang, "zh-Hant-TW");
+	assert_non_null(p->login);
+	assert_string_equal(p->login->url, "https://login.example.com/");
+	assert_string_equal(p->login->username, "%EMAILADDRESS%");
+	assert_string_equal(p->login->user_id, "u");
+	assert_string_equal(p->login->user_name, "login.User");
+	assert_null(p->login->pass_id);
+	assert_string_equal(p->login->pass_name, "pw");
+	assert_null(p->login->button_id);
+	assert_null(p->login->button_name);
+	assert_int_equal(p->nnotes, 3);
+	assert_int_equal(p->notes[0].client, NOTE_ALL);
+	assert_string_equal(p->notes[0].text, "note: for all");
+	assert_int_equal(p->notes[1].client, NOTE_ANDROID);
+	assert_string_equal(p->notes[1].text, "Gmail app");
+	assert_int_equal(p->notes[2].client, NOTE_APPLE);
+	/* Each group comes from [defaults] only when none of its keys is
+	 * set: other.example sets enable-url, so no enable-text of
+	 * [defaults]; it takes the defaults' documentation and login. */
+	assert_int_equal(q->ndocs, 1);
+	assert_string_equal(q->docs[0].url, "https://help.example.com/def");
+	assert_string_equal(q->docs[0].texts[0].lang, "de");
+	assert_string_equal(q->enable_url, "https://other.example/on");
+	assert_int_equal(q->nenable, 0);
+	assert_non_null(q->login);
+	assert_string_equal(q->login->username, "%EMAILLOCALPART%");
+	assert_string_equal(q->login->button_id, "go");
+	assert_int_equal(q->nnotes, 0);
 }
 
 #define SRV2 "server = imap mail.example.com\nserver = smtp mail.example.com\n"
@@ -564,6 +625,33 @@ static const struct {
 	      "oauth2-auth-url = https://login.example.com/oauth2/auth\n"
 	      "oauth2-token-url = https://login.example.com:444/oauth2/token\n",
 	v_texts},
+    {"texts in several languages, enable, login form, notes",
+	"[defaults]\n"
+	"documentation = https://help.example.com/def\n"
+	"documentation-text = de: Hilfe\n"
+	"enable-text = Not taken by other.example\n"
+	"webmail-login-url = https://login.example.com/\n"
+	"webmail-login-username = %EMAILLOCALPART%\n"
+	"webmail-login-button = id=go\n" P_MIN
+	"documentation-text = Before the link\n"
+	"documentation = https://help.example.com/a\n"
+	"documentation-text = pt-BR: Configura\xc3\xa7\xc3\xa3o\n"
+	"documentation-text = de: FAQ: Hilfe\n"
+	"documentation = http://help.example.com/b\n"
+	"documentation-text = FAQ: help\n"
+	"enable-url = https://help.example.com/imap\n"
+	"enable-text = Switch IMAP on\n"
+	"enable-text = zh-Hant-TW: \xe5\x95\x9f\xe7\x94\xa8 IMAP\n"
+	"webmail-login-url = https://login.example.com/\n"
+	"webmail-login-username-field = id=u name=login.User\n"
+	"webmail-login-password-field = name=pw\n"
+	"setup-note = note: for all\n"
+	"setup-note = Android: Gmail app\n"
+	"setup-note = apple: Profile\n"
+	"[provider other.example]\n"
+	"domains = other.example\n"
+	"enable-url = https://other.example/on\n" SRV2,
+	v_langs},
     {"plain servers are kept beside secure ones",
 	P_HEAD "domains = example.com\n"
 	       "server = imap mail.example.com plain\n"
@@ -695,6 +783,108 @@ static const struct {
     {P_MIN "documentation-text = x\n",
 	"t.ini:1: provider example.com has documentation-text but no "
 	"documentation"},
+    {P_MIN "documentation = https://e.example/\ndocumentation-text = de: \n",
+	"t.ini:6: bad documentation-text 'de:': no text after the language "
+	"tag"},
+    {P_MIN "documentation = https://e.example/\n"
+	   "documentation-text = de: a\ndocumentation-text = de: b\n",
+	"t.ini:7: documentation-text: a second text in 'de' for one "
+	"documentation link"},
+    {P_MIN "documentation = https://e.example/\n"
+	   "documentation-text = x\ndocumentation-text = en: y\n",
+	"t.ini:7: documentation-text: a second text in 'en' for one "
+	"documentation link"},
+    {P_MIN "documentation = https://e.example/\n"
+	   "documentation-text = de: a\ndocumentation-text = fr: \x01\n",
+	"t.ini:7: bad documentation-text 'fr: ?': control character"},
+    {P_MIN "documentation = https://e.example/\n"
+	   "documentation-text = de: " LONG110 LONG110 "\n",
+	"t.ini:6: bad documentation-text 'de: "
+	"0123456789012345678901234567890123456789012345678901234567890123456"
+	"78901234567890123456789012345...': longer than 200 bytes"},
+    {P_MIN "documentation = https://a.example/\n"
+	   "documentation = https://b.example/\n"
+	   "documentation = https://c.example/\n"
+	   "documentation = https://d.example/\n"
+	   "documentation = https://e.example/\n"
+	   "documentation = https://f.example/\n"
+	   "documentation = https://g.example/\n"
+	   "documentation = https://h.example/\n"
+	   "documentation = https://i.example/\n",
+	"t.ini:13: documentation: more than 8 documentation links"},
+    {P_MIN "documentation = https://e.example/\n"
+	   "documentation-text = aa: 1\ndocumentation-text = ab: 2\n"
+	   "documentation-text = ac: 3\ndocumentation-text = ad: 4\n"
+	   "documentation-text = ae: 5\ndocumentation-text = af: 6\n"
+	   "documentation-text = ag: 7\ndocumentation-text = ah: 8\n"
+	   "documentation-text = ai: 9\ndocumentation-text = aj: 10\n"
+	   "documentation-text = ak: 11\ndocumentation-text = al: 12\n"
+	   "documentation-text = am: 13\ndocumentation-text = an: 14\n"
+	   "documentation-text = ao: 15\ndocumentation-text = ap: 16\n"
+	   "documentation-text = aq: 17\n",
+	"t.ini:22: documentation-text: more than 16 texts for one "
+	"documentation link"},
+    {P_MIN "documentation = javascript:alert(1)\n",
+	"t.ini:5: bad documentation 'javascript:alert(1)': not http:// or "
+	"https://"},
+    {P_MIN "enable-text = Switch IMAP on\n",
+	"t.ini:1: provider example.com has enable-text but no enable-url"},
+    {P_MIN "enable-url = ftp://e.example/\n",
+	"t.ini:5: bad enable-url 'ftp://e.example/': not http:// or "
+	"https://"},
+    {P_MIN "enable-url = https://e.example/\nenable-url = https://f.example/\n",
+	"t.ini:6: duplicate key 'enable-url' (first at line 5)"},
+    {P_MIN "enable-url = https://e.example/\nenable-text = " LONG110 LONG110
+	    LONG110 LONG110 LONG110 LONG110 LONG110 LONG110 LONG110 LONG110
+	   "\n",
+	"t.ini:6: bad enable-text '"
+	"0123456789012345678901234567890123456789012345678901234567890123456"
+	"789012345678901234567890123456789...': longer than 1000 bytes"},
+    {P_MIN "enable-url = https://e.example/\nenable-text = x\n"
+	   "enable-text = en-GB: y\nenable-text = en-gb: z\n",
+	"t.ini:8: enable-text: a second text in 'en-gb' for the enable "
+	"instruction"},
+    {P_MIN "webmail-login-username-field = id=u\n",
+	"t.ini:1: provider example.com has webmail-login-* keys but no "
+	"webmail-login-url"},
+    {P_MIN "webmail-login-url = https://l.example/\n"
+	   "webmail-login-username-field = id=u x\n",
+	"t.ini:6: bad webmail-login-username-field 'id=u x': not id=ID or "
+	"name=NAME"},
+    {P_MIN "webmail-login-url = https://l.example/\n"
+	   "webmail-login-password-field = id=a id=b\n",
+	"t.ini:6: bad webmail-login-password-field 'id=a id=b': id twice"},
+    {P_MIN "webmail-login-url = https://l.example/\n"
+	   "webmail-login-button = name=\"go\"\n",
+	"t.ini:6: bad webmail-login-button 'name=\"go\"': id and name are "
+	"printable ASCII but space and \"'<>&`"},
+    {P_MIN "webmail-login-url = https://l.example/\n"
+	   "webmail-login-button = id=" LONG110 "\n",
+	"t.ini:6: bad webmail-login-button 'id="
+	"0123456789012345678901234567890123456789012345678901234567890123456"
+	"789012345678901234567890123456...': id or name longer than 100 "
+	"bytes"},
+    {P_MIN "webmail-login-url = https://l.example/\n"
+	   "webmail-login-username = %PASSWORD%\n",
+	"t.ini:6: bad webmail-login-username '%PASSWORD%': '%' outside "
+	"%EMAILADDRESS%, %EMAILLOCALPART% or %EMAILDOMAIN%"},
+    {P_MIN "setup-note = android: \n",
+	"t.ini:5: bad setup-note 'android:': no text after the client's name"},
+    {P_MIN "setup-note = a\nsetup-note = b\nsetup-note = c\n"
+	   "setup-note = d\nsetup-note = e\nsetup-note = f\n"
+	   "setup-note = g\nsetup-note = h\nsetup-note = i\n"
+	   "setup-note = j\nsetup-note = k\nsetup-note = l\n"
+	   "setup-note = m\nsetup-note = n\nsetup-note = o\n"
+	   "setup-note = p\nsetup-note = q\n",
+	"t.ini:21: setup-note: more than 16 notes"},
+#define NOTE896                                                                \
+	"setup-note = " LONG110 LONG110 LONG110 LONG110 LONG110 LONG110        \
+	    LONG110 LONG110 "\n"
+    {P_MIN NOTE896 NOTE896 NOTE896 NOTE896 NOTE896,
+	"t.ini:1: provider example.com: documentation, enable, webmail-login "
+	"and setup-note values add up to 4480 bytes, more than 4096"},
+    {P_MIN "setup-note = ios: <b>\x7f</b>\n",
+	"t.ini:5: bad setup-note 'ios: <b>?</b>': control character"},
     /* domains */
     {P_HEAD "domains = exa mple\n" SRV2,
 	"t.ini:2: bad domain 'exa': domain needs at least two labels"},

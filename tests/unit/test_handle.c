@@ -856,6 +856,44 @@ test_tpl_invariant(void **state)
 	p.mc_prefix = "x\010y";
 	assert_int_equal(
 	    tpl_build(&p, TPL_MC, &t[TPL_MC], &resp, &rec), TPL_UNSAFE);
+	p.mc_prefix = cfg_find(cfg, "example.com", 11)->mc_prefix;
+	/* The lists too: documentation texts, enable texts, the login form,
+	 * the setup notes (tpl_clean_lists()). */
+	{
+		struct cfg_doc doc = {
+		    "https://h.example/", {{"en", "ok"}, {"de", "x\003"}}, 2};
+		struct cfg_text en = {"e\004n", "on"};
+		struct cfg_login lg = {"https://l.example/", "\005", NULL, NULL,
+		    NULL, NULL, NULL, NULL};
+		struct cfg_note nt = {NOTE_ALL, "\006"};
+
+		p.docs = &doc;
+		p.ndocs = 1;
+		assert_int_equal(
+		    tpl_build(&p, TPL_AC, &t[TPL_AC], &resp, &rec), TPL_UNSAFE);
+		doc.texts[1].text = "y";
+		assert_int_equal(
+		    tpl_build(&p, TPL_AC, &t[TPL_AC], &resp, &rec), TPL_BUILT);
+		free(t[TPL_AC].segs);
+		t[TPL_AC].text = NULL;
+		p.enable_url = "https://on.example/";
+		p.enable = &en;
+		p.nenable = 1;
+		assert_int_equal(
+		    tpl_build(&p, TPL_AC, &t[TPL_AC], &resp, &rec), TPL_UNSAFE);
+		p.nenable = 0;
+		p.login = &lg;
+		assert_int_equal(
+		    tpl_build(&p, TPL_AC, &t[TPL_AC], &resp, &rec), TPL_UNSAFE);
+		p.login = NULL;
+		p.notes = &nt;
+		p.nnotes = 1;
+		assert_int_equal(
+		    tpl_build(&p, TPL_AC, &t[TPL_AC], &resp, &rec), TPL_UNSAFE);
+		p.nnotes = 0;
+		p.ndocs = 0;
+		p.enable_url = NULL;
+	}
 	/* The same provider, clean, gets its template. */
 	p.mc_prefix = cfg_find(cfg, "example.com", 11)->mc_prefix;
 	assert_int_equal(

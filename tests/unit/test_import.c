@@ -39,6 +39,30 @@
 	"<authentication>password-cleartext</authentication>"                  \
 	"</outgoingServer>"
 
+/* 100 bytes of text, and a documentation link with 16 such texts. */
+#define T100                                                                   \
+	"0123456789012345678901234567890123456789012345678901234567890123456"  \
+	"789012345678901234567890123456789"
+#define DOC16(u)                                                               \
+	"<documentation url=\"https://a.example/" u "\">"                      \
+	"<descr lang=\"aa\">" T100 "</descr>"                                  \
+	"<descr lang=\"ab\">" T100 "</descr>"                                  \
+	"<descr lang=\"ac\">" T100 "</descr>"                                  \
+	"<descr lang=\"ad\">" T100 "</descr>"                                  \
+	"<descr lang=\"ae\">" T100 "</descr>"                                  \
+	"<descr lang=\"af\">" T100 "</descr>"                                  \
+	"<descr lang=\"ag\">" T100 "</descr>"                                  \
+	"<descr lang=\"ah\">" T100 "</descr>"                                  \
+	"<descr lang=\"ai\">" T100 "</descr>"                                  \
+	"<descr lang=\"aj\">" T100 "</descr>"                                  \
+	"<descr lang=\"ak\">" T100 "</descr>"                                  \
+	"<descr lang=\"al\">" T100 "</descr>"                                  \
+	"<descr lang=\"am\">" T100 "</descr>"                                  \
+	"<descr lang=\"an\">" T100 "</descr>"                                  \
+	"<descr lang=\"ao\">" T100 "</descr>"                                  \
+	"<descr lang=\"ap\">" T100 "</descr>"                                  \
+	"</documentation>\n"
+
 static const struct {
 	const char *name;
 	const char *xml;
@@ -79,10 +103,73 @@ static const struct {
 	MAC_OK,
 	{"t.xml:5: pop3 server 'pop.%EMAILDOMAIN%': the INI has no "
 	 "placeholders in host names\n",
-	    "t.xml:6: documentation text in language 'de'",
+	    "documentation = https://a.example/h\n"
+	    "documentation-text = de: Hilfe\n"
 	    "documentation-text = Help page\n",
-	    "# not imported: t.xml:9: <enable>: the INI has no such setting\n"},
-	{"server = pop3", NULL}},
+	    "enable-url = https://a.example/\n"},
+	{"server = pop3", "<enable>"}},
+    {"texts in several languages, enable, login form",
+	"<clientConfig><emailProvider id=\"a.example\">\n"
+	"<domain>a.example</domain>\n" SRV_IN "\n" SRV_OUT "\n"
+	"<enable visiturl=\"https://a.example/on?x=1&amp;y=2\">"
+	"<instruction>Switch it on</instruction>\n"
+	"<instruction lang=\"pt-BR\">Ative &quot;IMAP&quot;</instruction>\n"
+	"<instruction lang=\"pt-BR\">Again</instruction>\n"
+	"<instruction lang=\"EN\">Bad tag</instruction></enable>\n"
+	"<documentation url=\"https://a.example/1\"><descr>de: not a tag"
+	"</descr></documentation>\n"
+	"<instruction url=\"https://a.example/2\"><descr lang=\"pl\">Pomoc"
+	"</descr></instruction>\n"
+	"</emailProvider>\n<webMail><loginPage url=\"https://w.a.example/\"/>"
+	"<loginPageInfo url=\"https://w.a.example/login\">\n"
+	"<username>%EMAILLOCALPART%</username>"
+	"<usernameField id=\"u\" name=\"user.Name\"/>"
+	"<passwordField name=\"p w\"/><loginButton/>"
+	"</loginPageInfo></webMail></clientConfig>",
+	MAC_OK,
+	{"enable-url = https://a.example/on?x=1&y=2\n"
+	 "enable-text = Switch it on\n"
+	 "enable-text = pt-BR: Ative \"IMAP\"\n"
+	 "documentation = https://a.example/1\n"
+	 "documentation-text = en: de: not a tag\n"
+	 "documentation = https://a.example/2\n"
+	 "documentation-text = pl: Pomoc\n",
+	    "webmail-login-url = https://w.a.example/login\n"
+	    "webmail-login-username = %EMAILLOCALPART%\n"
+	    "webmail-login-username-field = id=u name=user.Name\n",
+	    "t.xml:7: enable instruction 'Again': a second text in 'pt-BR'",
+	    "t.xml:8: enable instruction in language 'EN': not a language "
+	    "tag"},
+	{"webmail-login-password-field", "webmail-login-button"}},
+    {"login form: bad field, second loginPageInfo, placeholder URL",
+	"<clientConfig><emailProvider id=\"a.example\">\n"
+	"<domain>a.example</domain>\n" SRV_IN "\n" SRV_OUT "\n"
+	"</emailProvider>\n<webMail>"
+	"<loginPageInfo url=\"https://login.%EMAILDOMAIN%/\"/>\n"
+	"<loginPageInfo url=\"https://w.a.example/\">"
+	"<usernameField id=\"a&lt;b\"/></loginPageInfo>\n"
+	"<loginPageInfo url=\"https://w2.a.example/\"/></webMail>"
+	"</clientConfig>",
+	MAC_OK,
+	{"t.xml:6: loginPageInfo url 'https://login.%EMAILDOMAIN%/': host "
+	 "name not valid",
+	    "t.xml:7: login form id 'a<b': id and name are printable ASCII",
+	    "t.xml:8: a second <loginPageInfo>: the INI holds one",
+	    "webmail-login-url = https://w.a.example/\n"},
+	{"webmail-login-username-field", "w2.a.example"}},
+    {"texts over what the loader takes: the last ones left out",
+	"<clientConfig><emailProvider id=\"a.example\">\n"
+	"<domain>a.example</domain>\n" SRV_IN "\n" SRV_OUT "\n" DOC16("1")
+	    DOC16("2") DOC16("3") "</emailProvider></clientConfig>",
+	MAC_OK,
+	{"documentation = https://a.example/3\n",
+	    "t.xml:1: documentation text in 'ah': more than 4096 bytes of "
+	    "texts",
+	    "t.xml:1: documentation text in 'ap': more than 4096 bytes of "
+	    "texts",
+	    /* ag is the last text written; the notes follow it. */
+	    "documentation-text = ag: " T100 "\n# not imported: "},
+	{NULL}},
     {"plain only: commented out",
 	"<clientConfig><emailProvider id=\"a.example\">"
 	"<domain>a.example</domain>" SRV_IN
