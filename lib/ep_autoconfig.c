@@ -76,7 +76,8 @@ ac_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	size_t i;
 
 	xml_open(w, el, "type", srv_type_names[s->type], XML_END);
-	xml_elem(w, "hostname", s->host, XML_END);
+	xml_elem(
+	    w, "hostname", dom_fill(&r->arena, s->host, &a->addr), XML_END);
 	xml_elemu(w, "port", s->port);
 	xml_elem(w, "socketType", sock_type_names[s->sock], XML_END);
 	xml_elem(w, "username", expand(&r->arena, s->username, &a->addr, 0),
@@ -105,7 +106,7 @@ ac_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a, const char *el,
 	xml_elem(w, "username",
 	    expand(&r->arena, dav_user(a->prov), &a->addr, 0), XML_END);
 	xml_elem(w, "authentication", "http-basic", XML_END);
-	xml_elem(w, "serverURL", url, XML_END);
+	xml_elem(w, "serverURL", dom_fill(&r->arena, url, &a->addr), XML_END);
 	xml_close(w);
 }
 
@@ -155,8 +156,10 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 	xml_open(&w, "clientConfig", "version", "1.1", XML_END);
 	xml_open(&w, "emailProvider", "id", p->id, XML_END);
 	xml_elemn(&w, "domain", a->addr.domain.p, a->addr.domain.len);
-	xml_elem(&w, "displayName", p->display_name, XML_END);
-	xml_elem(&w, "displayShortName", p->short_name, XML_END);
+	xml_elem(&w, "displayName",
+	    dom_fill(&r->arena, p->display_name, &a->addr), XML_END);
+	xml_elem(&w, "displayShortName",
+	    dom_fill(&r->arena, p->short_name, &a->addr), XML_END);
 	for (out = 0; out < 2; out++)
 		for (i = 0; i < p->nservers; i++) {
 			const struct cfg_server *s = &p->servers[i];
@@ -168,7 +171,8 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 			ac_server(&w, r, a, s);
 		}
 	if (p->doc_url != NULL) {
-		xml_open(&w, "documentation", "url", p->doc_url, XML_END);
+		xml_open(&w, "documentation", "url",
+		    dom_fill(&r->arena, p->doc_url, &a->addr), XML_END);
 		if (p->doc_text != NULL)
 			xml_elem(
 			    &w, "descr", p->doc_text, "lang", "en", XML_END);
@@ -182,7 +186,8 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 		ac_dav(&w, r, a, "calendar", "caldav", p->caldav);
 	if (p->webmail != NULL) {
 		xml_open(&w, "webMail", XML_END);
-		xml_empty(&w, "loginPage", "url", p->webmail, XML_END);
+		xml_empty(&w, "loginPage", "url",
+		    dom_fill(&r->arena, p->webmail, &a->addr), XML_END);
 		xml_close(&w);
 	}
 	ac_oauth(&w, p);

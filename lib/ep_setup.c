@@ -187,7 +187,7 @@ setup_servers(
 		user = expand(&r->arena, s->username, &a->addr, 1);
 		xml_open(w, "table", XML_END);
 		setup_row(w, "Protocol", srv_label[s->type]);
-		setup_row(w, "Server", s->host);
+		setup_row(w, "Server", dom_fill(&r->arena, s->host, &a->addr));
 		setup_row(w, "Port", mac_utoa(port, s->port));
 		setup_row(w, "Security", sock_label[s->sock]);
 		setup_row(w, "User name", user != NULL ? user : "");
@@ -210,7 +210,8 @@ render_setup(const struct ask *a, struct mac_resp *r)
 		return MAC_ENOMEM;
 	xml_init(&w, &r->body, 1, NULL);
 	setup_head(&w, title, 1);
-	xml_elem(&w, "h1", p->display_name, XML_END);
+	xml_elem(
+	    &w, "h1", dom_fill(&r->arena, p->display_name, &a->addr), XML_END);
 	xml_elem(&w, "p", title, XML_END);
 	xml_elem(&w, "p",
 	    "If your mail app does not set itself up, enter these settings. "
@@ -238,15 +239,16 @@ render_setup(const struct ask *a, struct mac_resp *r)
 		xml_open(&w, "ul", XML_END);
 		if (p->webmail != NULL) {
 			xml_open(&w, "li", XML_END);
-			xml_elem(
-			    &w, "a", "Webmail", "href", p->webmail, XML_END);
+			xml_elem(&w, "a", "Webmail", "href",
+			    dom_fill(&r->arena, p->webmail, &a->addr), XML_END);
 			xml_close(&w);
 		}
 		if (p->doc_url != NULL) {
 			xml_open(&w, "li", XML_END);
 			xml_elem(&w, "a",
 			    p->doc_text != NULL ? p->doc_text : "Documentation",
-			    "href", p->doc_url, XML_END);
+			    "href", dom_fill(&r->arena, p->doc_url, &a->addr),
+			    XML_END);
 			xml_close(&w);
 		}
 		xml_close(&w);
