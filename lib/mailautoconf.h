@@ -204,13 +204,15 @@ enum mac_err mac_rr_addr(const char *in, struct mac_rr_addr *out);
 enum mac_err mac_rr_host(const char *in, char *out, const char **why);
 /*
  * Append the DNS records of one served domain (normalised) to b: the
- * autoconfig and autodiscover names (CNAME or A/AAAA, none without a
- * target or addresses), _autodiscover._tcp SRV, and the RFC 6186 and
- * RFC 8314 SRV records of the provider's servers.  *nrr counts the
- * records written so far (the JSON array opens at the first); finish
- * with mac_records_end().  MAC_ENODOMAIN if nothing serves dom,
- * MAC_EINPUT with *why set if a name would be longer than DNS allows,
- * MAC_ENOMEM if b is full; b then holds a partial record.
+ * autoconfig and autodiscover names and the domain's own mail host names
+ * (servers with %EMAILDOMAIN%; CNAME or A/AAAA, none without a target or
+ * addresses), _autodiscover._tcp SRV, and the RFC 6186 and RFC 8314 SRV
+ * records of the provider's servers, %EMAILDOMAIN% filled in.  *nrr
+ * counts the records written so far (the JSON array opens at the
+ * first); finish with mac_records_end().  MAC_ENODOMAIN if nothing
+ * serves dom, MAC_EINPUT with *why set if a name would be longer than
+ * DNS allows, MAC_ENOMEM if b is full (b then holds a partial record)
+ * or memory runs out.
  */
 enum mac_err mac_records(const struct mac_cfg *, const char *dom,
     const struct mac_rr_opts *, struct mac_buf *b, size_t *nrr,

@@ -63,7 +63,8 @@ checkzone() { # domain records-file -> output in $tmp/checkzone.out
 
 # ---- records: named-checkzone ---------------------------------------------
 
-for conf in "$shipped" "$golden"; do
+hoster=$root/tests/golden/hoster.ini
+for conf in "$shipped" "$golden" "$hoster"; do
 	cname=$(basename "$conf")
 	for mode in address target; do
 		if [ "$mode" = address ]; then
@@ -94,6 +95,28 @@ for conf in "$shipped" "$golden"; do
 		fi
 	done
 done
+
+# A hoster's customers: their own mail host names get the target's CNAME
+# (or the addresses), the SRV records point to them, and a host that is
+# the domain itself gets no CNAME beside the zone's SOA.
+want="mail.customer-two.example.	3600	IN	CNAME	web.example.net.
+_imaps._tcp.customer-two.example.	3600	IN	SRV	0 1 993 mail.customer-two.example.
+_pop3s._tcp.customer-two.example.	3600	IN	SRV	10 1 995 mail.customer-two.example.
+_submissions._tcp.customer-two.example.	3600	IN	SRV	0 1 465 mail.customer-two.example.
+_submission._tcp.customer-two.example.	3600	IN	SRV	10 1 587 relay.hoster.example."
+name="records of a hoster's customer: its own mail host's CNAME, SRV targets in its domain"
+got=$(grep -F -e 'mail.customer-two' -e '_submission._tcp.customer-two' \
+	"$tmp/records-hoster.ini-target")
+[ "$got" = "$want" ] && ok "$name" || not_ok "$name" "$got"
+name="records of a hoster's customer whose mail host is the domain: A and AAAA there, no CNAME"
+if grep -q -F -x "apex-customer.example.	3600	IN	AAAA	2001:db8::10" \
+	"$tmp/records-hoster.ini-address" &&
+	! grep -q "^apex-customer.example.*CNAME" "$tmp/records-hoster.ini-target" &&
+	grep -q '^; apex-customer.example is a mail server' "$tmp/records-hoster.ini-target"; then
+	ok "$name"
+else
+	not_ok "$name" "$(grep apex-customer "$tmp/records-hoster.ini-target")"
+fi
 
 # What the records must hold, per domain of the shipped file.
 out=$tmp/records-mailautoconf.ini-address
