@@ -233,14 +233,26 @@ extern const char *const mac_cert_fmt_names[MAC_CERT__MAX];
 /*
  * Append one certificate's names to b: as many of the domains doms[*pos],
  * doms[*pos + 1], ... as fit in MAC_CERT_NAMES_MAX names, each with all of
- * its names (never split), then advance *pos past them.  *cert numbers
- * the certificates (1 for the first) and is incremented.  MAC_EINPUT with
- * *why set and *pos at the domain when a name would be longer than DNS
- * allows; MAC_ENOMEM if b is full.
+ * its names (never split), then advance *pos past them; target (the host
+ * _autodiscover._tcp points to, normalised, or NULL) goes on the first
+ * certificate, once, unless it is one of the domains' names.  *cert
+ * numbers the certificates (1 for the first) and is incremented.
+ * MAC_EINPUT with *why set and *pos at the domain when a name would be
+ * longer than DNS allows; MAC_ENOMEM if b is full.
  */
 enum mac_err mac_certs(const char *const *doms, size_t n, size_t *pos,
-    enum mac_cert_fmt, unsigned long *cert, struct mac_buf *b,
-    const char **why);
+    enum mac_cert_fmt, const char *target, unsigned long *cert,
+    struct mac_buf *b, const char **why);
+/*
+ * The same for the mail server's certificate: the domains' own mail host
+ * names (server hosts with %EMAILDOMAIN%, filled in), a domain's names
+ * never split; domains without such hosts are passed over.  Writes
+ * nothing when none is left; dehydrated or certbot only (MAC_EINPUT for
+ * nginx).
+ */
+enum mac_err mac_certs_mail(const struct mac_cfg *, const char *const *doms,
+    size_t n, size_t *pos, enum mac_cert_fmt, unsigned long *cert,
+    struct mac_buf *b, const char **why);
 
 /*
  * Import of Thunderbird clientConfig files (import.c).  One context
