@@ -11,7 +11,8 @@
 #     files is imported once);
 #   - what the INI cannot hold is on stderr as file:line and under the
 #     section as "# not imported:" (enable instructions, documentation
-#     texts in other languages, host names with placeholders);
+#     texts in other languages, host names with placeholders other than
+#     %EMAILDOMAIN%, which is imported as written);
 #   - the same file twice: the second provider is written commented out;
 #   - bad input: malformed XML gives file:line:column and exit 1, a
 #     missing file exit 1, no file exit 2.
@@ -88,9 +89,7 @@ ncom=$(grep -c '^# not imported: ' "$tmp/all.ini" || true)
 "$tool" import "$ispdb/mail.ee.xml" >"$tmp/ee.ini" 2>"$tmp/ee.err" || true
 for want in \
 	"mail.ee.xml:37: <enable>: the INI has no such setting" \
-	"mail.ee.xml:33: documentation text in language 'lv'" \
-	"mail.ee.xml:8: imap server '%EMAILDOMAIN%': the INI has no placeholders in host names" \
-	"provider 'mail.ee': no imported imap or pop3 server with TLS; written commented out"; do
+	"mail.ee.xml:33: documentation text in language 'lv'"; do
 	if grep -qF "mailautoconf: import: $ispdb/$want" "$tmp/ee.err" ||
 		grep -qF "$want" "$tmp/ee.err"; then
 		ok "stderr: $want"
@@ -100,9 +99,52 @@ for want in \
 	grep -qF "$want" <(grep '^# not imported: ' "$tmp/ee.ini") &&
 		ok "comment: $want" || not_ok "comment: $want"
 done
-grep -q '^# \[provider mail.ee\]$' "$tmp/ee.ini" &&
-	ok "a provider without servers is commented out" ||
-	not_ok "a provider without servers is commented out" "$(cat "$tmp/ee.ini")"
+# A hoster's per-domain names (%EMAILDOMAIN%) are imported as written.
+name="%EMAILDOMAIN% in host names, display names and the webmail URL: imported, no note"
+if grep -q '^\[provider mail.ee\]$' "$tmp/ee.ini" &&
+	grep -q '^server = imap %EMAILDOMAIN% 993 SSL$' "$tmp/ee.ini" &&
+	grep -q '^display-name = %EMAILDOMAIN%$' "$tmp/ee.ini" &&
+	grep -q '^webmail = https://login.%EMAILDOMAIN%$' "$tmp/ee.ini" &&
+	! grep -q 'EMAILDOMAIN' "$tmp/ee.err" &&
+	"$fcgi" -t -c "$tmp/ee.ini" >/dev/null 2>&1; then
+	ok "$name"
+else
+	not_ok "$name" "$(cat "$tmp/ee.err" "$tmp/ee.ini")"
+fi
+"$tool" import "$ispdb/inbox.lv.xml" >"$tmp/lv.ini" 2>/dev/null || true
+grep -q '^server = smtp mail.%EMAILDOMAIN% 465 SSL$' "$tmp/lv.ini" &&
+	ok "mail.%EMAILDOMAIN% imported" ||
+	not_ok "mail.%EMAILDOMAIN% imported" "$(cat "$tmp/lv.ini")"
+
+# Any other placeholder in a host name is not: a provider left without
+# servers is commented out.
+sed 's/<hostname>imap.attr.example/<hostname>imap.%EMAILLOCALPART%.example/; s/attr.example/ph.example/g' \
+	>"$tmp/ph.xml" <<'XML'
+<clientConfig version="1.1">
+  <emailProvider id="attr.example">
+    <domain>attr.example</domain>
+    <incomingServer type="imap">
+      <hostname>imap.attr.example</hostname><port>993</port>
+      <socketType>SSL</socketType><username>%EMAILADDRESS%</username>
+      <authentication>password-cleartext</authentication>
+    </incomingServer>
+    <outgoingServer type="smtp">
+      <hostname>smtp.attr.example</hostname><port>587</port>
+      <socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username>
+      <authentication>password-cleartext</authentication>
+    </outgoingServer>
+  </emailProvider>
+</clientConfig>
+XML
+"$tool" import "$tmp/ph.xml" >"$tmp/ph.ini" 2>"$tmp/ph.err" || true
+name="a host name with another placeholder: reported; a provider without servers is commented out"
+if grep -qF "ph.xml:5: imap server 'imap.%EMAILLOCALPART%.example': the INI has no placeholders in host names but %EMAILDOMAIN%" "$tmp/ph.err" &&
+	grep -qF "provider 'ph.example': no imported imap or pop3 server with TLS; written commented out" "$tmp/ph.err" &&
+	grep -q '^# \[provider ph.example\]$' "$tmp/ph.ini"; then
+	ok "$name"
+else
+	not_ok "$name" "$(cat "$tmp/ph.err" "$tmp/ph.ini")"
+fi
 
 "$tool" import "$ispdb/126.com.xml" "$ispdb/126.com.xml" >"$tmp/twice.ini" 2>"$tmp/twice.err" || true
 [ "$(grep -c '^\[provider 126.com\]' "$tmp/twice.ini")" = 1 ] &&
