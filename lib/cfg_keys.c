@@ -343,7 +343,9 @@ key_ascii(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 
 /*
  * https://HOST[:PORT][/path], or http:// too for KF_HTTP keys.  The host
- * goes through dom_norm(), so it is stored lower-case in A-labels.
+ * goes through dom_norm(), so it is stored lower-case in A-labels; for
+ * KF_EMAILDOMAIN keys through host_norm(), so it may hold %EMAILDOMAIN%,
+ * which answers fill in, as they do in the path.
  */
 static void
 key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
