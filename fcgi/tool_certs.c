@@ -83,6 +83,12 @@ tool_certs(const struct tool_cmd *c, int argc, char *argv[])
 		tool_err(c, "out of memory for the domain list");
 		goto out;
 	}
+	if (!mail && (k = (int)mac_cfg_own_hosts(cfg)) > 0)
+		tool_err(c,
+		    "note: %d provider%s give each domain its own mail host "
+		    "names (%%EMAILDOMAIN%%): certs --mail lists them for the "
+		    "mail server's certificate",
+		    k, k == 1 ? "" : "s");
 	if ((id = mac_cfg_catch_all(cfg)) != NULL)
 		tool_err(c,
 		    "note: provider %s is the catch-all; the domains it "

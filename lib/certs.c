@@ -239,3 +239,18 @@ mac_certs_mail(const struct mac_cfg *cfg, const char *const *doms, size_t n,
 		*why = "output buffer full";
 	return b->err;
 }
+
+size_t
+mac_cfg_own_hosts(const struct mac_cfg *cfg)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < cfg->nproviders; i++)
+		for (k = 0; k < cfg->providers[i].nservers; k++)
+			if (strchr(cfg->providers[i].servers[k].host, '%') !=
+			    NULL) {
+				n++;
+				break;
+			}
+	return n;
+}

@@ -253,6 +253,9 @@ enum mac_err mac_certs(const char *const *doms, size_t n, size_t *pos,
 enum mac_err mac_certs_mail(const struct mac_cfg *, const char *const *doms,
     size_t n, size_t *pos, enum mac_cert_fmt, unsigned long *cert,
     struct mac_buf *b, const char **why);
+/* How many providers have server hosts with %EMAILDOMAIN%, so that their
+ * domains have names mac_certs_mail() lists. */
+size_t mac_cfg_own_hosts(const struct mac_cfg *);
 
 /*
  * Import of Thunderbird clientConfig files (import.c).  One context

@@ -335,6 +335,15 @@ name="certs --mail --format certbot"
 got=$("$tool" certs -c "$hoster" --mail --format certbot 2>&1) || true
 [ "$got" = "certbot certonly --cert-name mail.customer-one.example -d ${want// / -d }" ] &&
 	ok "$name" || not_ok "$name" "$got"
+name="certs of a hoster: a note on stderr points to --mail; none for the shipped file"
+"$tool" certs -c "$hoster" >/dev/null 2>"$tmp/err" || true
+"$tool" certs -c "$shipped" >/dev/null 2>"$tmp/err2" || true
+if grep -q "^mailautoconf: certs: note: 2 providers give each domain its own mail host names (%EMAILDOMAIN%): certs --mail lists them for the mail server's certificate$" "$tmp/err" &&
+	! grep -q -- '--mail' "$tmp/err2"; then
+	ok "$name"
+else
+	not_ok "$name" "$(cat "$tmp/err" "$tmp/err2")"
+fi
 name="certs --target: the SRV target once, on the first certificate"
 got=$("$tool" certs -c "$hoster" --target Web.Example.NET. --format nginx 2>&1) || true
 if [ "$(grep -c -w -F web.example.net <<<"$got")" = 1 ] &&

@@ -376,7 +376,8 @@ test_mail(void **state)
 	    "server = smtp relay.hoster.example 465\n"
 	    "[provider apex.example]\ndomains = apex.example\n"
 	    "server = imap %EMAILDOMAIN%\nserver = smtp %EMAILDOMAIN%\n";
-	char many[8192];
+	char many[8192], err[MAC_CFG_ERR_MAX];
+	struct mac_cfg *cfg;
 	unsigned long n;
 	size_t i, len;
 
@@ -391,6 +392,10 @@ test_mail(void **state)
 	    "certbot certonly --cert-name mail.c1.example -d mail.c1.example "
 	    "-d smtp.c1.example -d mail.xn--bcher-kva.example "
 	    "-d smtp.xn--bcher-kva.example -d apex.example\n");
+	cfg = mac_cfg_load_mem("t.ini", ini, strlen(ini), err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(mac_cfg_own_hosts(cfg), 2);
+	mac_cfg_free(cfg);
 	assert_int_equal(certs_mail(ini, MAC_CERT_NGINX, &n), MAC_EINPUT);
 	assert_string_equal(out, "");
 	/* No per-domain hosts: nothing. */
