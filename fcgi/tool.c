@@ -28,7 +28,9 @@ static const struct tool_cmd cmds[] = {
 	"[-c file] [--target host | --address ip ...] [--ttl seconds]\n"
 	"\t[--format zone|json] [domain ...]",
 	"DNS records for every served domain, or those named"},
-    {"certs", tool_certs, "[-c file] [--format dehydrated|certbot|nginx]",
+    {"certs", tool_certs,
+	"[-c file] [--format dehydrated|certbot|nginx] [--target host]\n"
+	"\t[--mail]",
 	"the names nginx's certificates must carry, 100 at most each"},
     {"check", tool_check,
 	"[-c file] [--resolve host:port:addr ...] [--connect-to\n"

@@ -163,9 +163,10 @@ struct keydef;
 typedef void (*key_fn)(struct pst *, const struct keydef *,
     struct cfg_provider *, struct sec_meta *, const char *);
 
-#define KF_PROVIDER 0x01 /* not allowed in [defaults] */
-#define KF_REPEAT 0x02   /* may repeat; indented lines continue it */
-#define KF_HTTP 0x04     /* URL may be http:// as well as https:// */
+#define KF_PROVIDER 0x01    /* not allowed in [defaults] */
+#define KF_REPEAT 0x02      /* may repeat; indented lines continue it */
+#define KF_HTTP 0x04        /* URL may be http:// as well as https:// */
+#define KF_EMAILDOMAIN 0x08 /* URL's host may hold %EMAILDOMAIN% */
 
 struct keydef {
 	const char *name;
@@ -207,6 +208,8 @@ extern const struct keydef key_table[KEY__MAX];
 int tok_next(const char **sp, const char *seps, const char **tok, size_t *tlen);
 int num_parse(const char *s, size_t len, unsigned long max, unsigned long *out);
 const char *user_check(const char *s, size_t len);
+enum mac_err host_norm(
+    const char *in, size_t len, char *out, size_t *outlen, const char **why);
 const char *text_check(const char *s, size_t len, size_t max);
 int bool_parse(const char *v);
 const char *url_parse(struct pst *st, const struct keydef *kd, const char *v);

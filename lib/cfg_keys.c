@@ -81,13 +81,15 @@ const struct keydef key_table[KEY__MAX] = {
 	OFF(pop3_leave), 0, 0, 0},
     [KEY_POP3_DAYS] = {"pop3-days-on-server", key_uint, FIELD_UINT,
 	OFF(pop3_days), 1, MAC_CFG_POP3_DAYS_MAX, 0},
-    [KEY_CALDAV] = {"caldav", key_url, FIELD_STR, OFF(caldav), 0, 0, 0},
-    [KEY_CARDDAV] = {"carddav", key_url, FIELD_STR, OFF(carddav), 0, 0, 0},
+    [KEY_CALDAV] = {"caldav", key_url, FIELD_STR, OFF(caldav), 0, 0,
+	KF_EMAILDOMAIN},
+    [KEY_CARDDAV] = {"carddav", key_url, FIELD_STR, OFF(carddav), 0, 0,
+	KF_EMAILDOMAIN},
     [KEY_WEBMAIL] = {"webmail", key_url, FIELD_STR, OFF(webmail), 0, 0,
-	KF_HTTP},
+	KF_HTTP | KF_EMAILDOMAIN},
     /* Repeated: one link a line, each with its texts (cfg_texts.c). */
     [KEY_DOC] = {"documentation", key_doc, FIELD_DOCS, 0, 0, 0,
-	KF_HTTP | KF_REPEAT},
+	KF_HTTP | KF_REPEAT | KF_EMAILDOMAIN},
     [KEY_DOC_TEXT] = {"documentation-text", key_doc_text, FIELD_DOCS, 0, 0,
 	MAC_CFG_TEXT_MAX, KF_REPEAT},
     [KEY_ACTIVESYNC] = {"activesync", key_url, FIELD_STR, OFF(activesync), 0, 0,
@@ -123,11 +125,11 @@ const struct keydef key_table[KEY__MAX] = {
     /* The enable instruction, the webmail login form and the setup page's
      * notes (cfg_texts.c). */
     [KEY_ENABLE_URL] = {"enable-url", key_enable_url, FIELD_ENABLE, 0, 0, 0,
-	KF_HTTP},
+	KF_HTTP | KF_EMAILDOMAIN},
     [KEY_ENABLE_TEXT] = {"enable-text", key_enable_text, FIELD_ENABLE, 0, 0,
 	MAC_CFG_LONGTEXT_MAX, KF_REPEAT},
     [KEY_LOGIN_URL] = {"webmail-login-url", key_login, FIELD_LOGIN, 0, 0, 0,
-	KF_HTTP},
+	KF_HTTP | KF_EMAILDOMAIN},
     [KEY_LOGIN_USER] = {"webmail-login-username", key_login, FIELD_LOGIN, 0, 0,
 	0, 0},
     [KEY_LOGIN_USER_FIELD] = {"webmail-login-username-field", key_login,
@@ -246,6 +248,72 @@ user_check(const char *s, size_t len)
 	return NULL;
 }
 
+/*
+ * The placeholder a host name may hold, and the sample domain it is
+ * checked with: hosters give each customer domain its own mail host
+ * (mail.%EMAILDOMAIN%), and the answer puts the address's domain in.
+ */
+static const char host_var[] = "%EMAILDOMAIN%";
+static const char host_sample[] = "emaildomain.example";
+
+/*
+ * Normalise a host name as dom_norm() does, letting it hold
+ * %EMAILDOMAIN% once, as whole labels (mail.%EMAILDOMAIN%, or
+ * %EMAILDOMAIN% alone): the rest must make a valid host name with a
+ * sample domain put in, and is stored lower case in A-labels with the
+ * placeholder kept.  Any other '%' is refused.  out holds
+ * MAC_DOMAIN_MAX + 1 bytes.  Returns MAC_OK, or MAC_EINPUT with *why.
+ */
+enum mac_err
+host_norm(
+    const char *in, size_t len, char *out, size_t *outlen, const char **why)
+{
+	char tmp[MAC_CFG_VALUE_MAX + sizeof(host_sample)];
+	char norm[MAC_DOMAIN_MAX + 1];
+	const char *ph = NULL, *s;
+	size_t i, pre, vl = strlen(host_var), sl = strlen(host_sample);
+	size_t dots = 0, at, n;
+
+	for (i = 0; i < len; i++) {
+		if (in[i] != '%')
+			continue;
+		if (ph != NULL || len - i < vl || memcmp(in + i, host_var, vl))
+			goto bad;
+		ph = in + i;
+		i += vl - 1;
+	}
+	if (ph == NULL)
+		return dom_norm(in, len, out, outlen, why);
+	pre = (size_t)(ph - in);
+	if ((pre > 0 && in[pre - 1] != '.') ||
+	    (pre + vl < len && in[pre + vl] != '.') ||
+	    len - vl + sl >= sizeof(tmp))
+		goto bad;
+	memcpy(tmp, in, pre);
+	memcpy(tmp + pre, host_sample, sl);
+	memcpy(tmp + pre + sl, ph + vl, len - pre - vl);
+	if (dom_norm(tmp, len - vl + sl, norm, &n, why) != MAC_OK)
+		return MAC_EINPUT;
+	/* Find the sample again: as many labels precede it as before. */
+	for (i = 0; i < pre; i++)
+		dots += in[i] == '.';
+	for (at = 0; dots > 0 && at < n; at++)
+		if (norm[at] == '.')
+			dots--;
+	s = norm + at;
+	if (n - at < sl || memcmp(s, host_sample, sl) != 0 ||
+	    (s[sl] != '\0' && s[sl] != '.') || n - sl + vl > MAC_DOMAIN_MAX)
+		goto bad;
+	memcpy(out, norm, at);
+	memcpy(out + at, host_var, vl);
+	memcpy(out + at + vl, s + sl, n - at - sl + 1);
+	*outlen = n - sl + vl;
+	return MAC_OK;
+bad:
+	*why = "'%' only as %EMAILDOMAIN%, once, as whole labels";
+	return MAC_EINPUT;
+}
+
 static void
 field_str(struct cfg_provider *p, const struct keydef *kd, const char *s)
 {
@@ -294,7 +362,9 @@ key_ascii(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 
 /*
  * https://HOST[:PORT][/path], or http:// too for KF_HTTP keys.  The host
- * goes through dom_norm(), so it is stored lower-case in A-labels.
+ * goes through dom_norm(), so it is stored lower-case in A-labels; for
+ * KF_EMAILDOMAIN keys through host_norm(), so it may hold %EMAILDOMAIN%,
+ * which answers fill in, as they do in the path.
  */
 static void
 key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
@@ -337,7 +407,10 @@ url_parse(struct pst *st, const struct keydef *kd, const char *v)
 	}
 	for (he = h; *he != '\0' && *he != ':' && *he != '/'; he++)
 		continue;
-	if (dom_norm(h, (size_t)(he - h), host, &hlen, &why) != MAC_OK) {
+	if (((kd->flags & KF_EMAILDOMAIN)
+		    ? host_norm(h, (size_t)(he - h), host, &hlen, &why)
+		    : dom_norm(h, (size_t)(he - h), host, &hlen, &why)) !=
+	    MAC_OK) {
 		cfg_err(st, st->name, st->lineno, "bad %s '%s': host: %s",
 		    kd->name, quote(q, v, len), why);
 		return NULL;

@@ -205,7 +205,7 @@ key_server(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 			}
 			srv.type = (enum srv_type)k;
 		} else if (ntok == 2) {
-			if (dom_norm(t, tl, d, &dlen, &why) != MAC_OK) {
+			if (host_norm(t, tl, d, &dlen, &why) != MAC_OK) {
 				cfg_err(st, st->name, st->lineno,
 				    "bad host '%s': %s", quote(q, t, tl), why);
 				return;

@@ -4,7 +4,8 @@
  *
  * The DNS records a served domain needs, from its provider's
  * configuration, for the operator's "mailautoconf records": the
- * autoconfig and autodiscover host names, the _autodiscover._tcp SRV
+ * autoconfig and autodiscover host names, the domain's own mail host
+ * names (a server host with %EMAILDOMAIN%), the _autodiscover._tcp SRV
  * record, and the RFC 6186 and RFC 8314 SRV records of the mail services,
  * written as zone-file lines or as one JSON array.  The records of a
  * domain are first collected into a fixed table (struct rr_set), then
@@ -13,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -70,9 +72,12 @@ static const struct svc_row {
     [SVC_SUBMISSION] = {"_submission._tcp", SRV_SMTP, SOCK_STARTTLS},
 };
 
-/* Every record one domain can have: two names' A/AAAA or CNAME, the
- * Autodiscover SRV, one per server and one "not offered" per service. */
-#define RR_SET_MAX (2 * MAC_RR_ADDRS_MAX + 1 + MAC_CFG_SERVERS_MAX + SVC__MAX)
+/* Every record one domain can have: the A/AAAA or CNAME of two names and
+ * of each server's own host name, the Autodiscover SRV, one per server
+ * and one "not offered" per service. */
+#define RR_SET_MAX                                                             \
+	((2 + MAC_CFG_SERVERS_MAX) * MAC_RR_ADDRS_MAX + 1 +                    \
+	    MAC_CFG_SERVERS_MAX + SVC__MAX)
 
 struct rr {
 	char name[RR_NAME_MAX]; /* absolute, with the trailing dot */
@@ -83,6 +88,7 @@ struct rr {
 struct rr_set {
 	struct rr v[RR_SET_MAX];
 	size_t n;
+	int apex_host; /* a server's host is the domain: no CNAME there */
 };
 
 /*
@@ -187,6 +193,59 @@ rr_host(struct rr_set *s, const char *label, const char *dom,
 }
 
 /*
+ * Server i's host name for dom, %EMAILDOMAIN% filled in, into out
+ * (RR_NAME_MAX bytes, without the trailing dot).  MAC_EINPUT with *why if
+ * it would be longer than MAC_DOMAIN_MAX.
+ */
+static enum mac_err
+rr_srv_host(
+    char *out, const struct cfg_server *srv, const char *dom, const char **why)
+{
+	if (dom_put(out, RR_NAME_MAX, srv->host, dom, strlen(dom)) >
+	    MAC_DOMAIN_MAX) {
+		*why = "a server's host name would be longer than 253 "
+		       "characters";
+		return MAC_EINPUT;
+	}
+	return MAC_OK;
+}
+
+/*
+ * The domain's own mail host names: each server host with %EMAILDOMAIN%,
+ * filled in, once, as rr_host() writes the autoconfig name (the hoster
+ * publishes them per customer).  Plain-text servers too: Autodiscover
+ * answers name them.  A host that is the domain itself gets no CNAME
+ * (none may sit beside the zone's SOA and NS): s->apex_host says so.
+ */
+static enum mac_err
+rr_own_hosts(struct rr_set *s, const struct cfg_provider *prov, const char *dom,
+    const struct mac_rr_opts *o, const char **why)
+{
+	char host[RR_NAME_MAX];
+	size_t i, k;
+
+	for (i = 0; i < prov->nservers; i++) {
+		if (strchr(prov->servers[i].host, '%') == NULL)
+			continue;
+		for (k = 0; k < i; k++)
+			if (strcmp(prov->servers[k].host,
+				prov->servers[i].host) == 0)
+				break;
+		if (k < i)
+			continue;
+		if (rr_srv_host(host, &prov->servers[i], dom, why) != MAC_OK)
+			return MAC_EINPUT;
+		if (o->target != NULL && strcmp(host, dom) == 0) {
+			s->apex_host = 1;
+			continue;
+		}
+		if (rr_host(s, NULL, host, o, why) != MAC_OK)
+			return MAC_EINPUT;
+	}
+	return MAC_OK;
+}
+
+/*
  * Collect the records of dom, served by prov, into s.  The services'
  * priorities follow the order of the server lines, as RFC 6186 section
  * 3.4 lets a provider rank its services: the first incoming server
@@ -204,11 +263,13 @@ rr_collect(struct rr_set *s, const struct cfg_provider *prov, const char *dom,
 	const char *ad_host;
 	struct rr *r;
 	size_t i, k, found;
-	char ad[RR_NAME_MAX];
+	char ad[RR_NAME_MAX], host[RR_NAME_MAX];
 
 	s->n = 0;
+	s->apex_host = 0;
 	if (rr_host(s, "autoconfig", dom, o, why) != MAC_OK ||
-	    rr_host(s, "autodiscover", dom, o, why) != MAC_OK)
+	    rr_host(s, "autodiscover", dom, o, why) != MAC_OK ||
+	    rr_own_hosts(s, prov, dom, o, why) != MAC_OK)
 		return MAC_EINPUT;
 
 	/* The Autodiscover SRV record ([MS-OXDSCLI] section 3.1.5.2). */
@@ -234,11 +295,12 @@ rr_collect(struct rr_set *s, const struct cfg_provider *prov, const char *dom,
 			if (srv->type != svcs[k].type ||
 			    srv->sock != svcs[k].sock)
 				continue;
+			if (rr_srv_host(host, srv, dom, why) != MAC_OK)
+				return MAC_EINPUT;
 			r = rr_add(s, RR_SRV, svcs[k].label, dom, why);
 			if (r == NULL)
 				return MAC_EINPUT;
-			srv_data(
-			    r->data, prio[i], SRV_WEIGHT, srv->port, srv->host);
+			srv_data(r->data, prio[i], SRV_WEIGHT, srv->port, host);
 			found++;
 		}
 		if (found == 0) {
@@ -287,7 +349,7 @@ mac_records(const struct mac_cfg *cfg, const char *dom,
     const struct mac_rr_opts *o, struct mac_buf *b, size_t *nrr,
     const char **why)
 {
-	struct rr_set set; /* about 30 KiB */
+	struct rr_set *set; /* about 150 KiB */
 	const struct cfg_provider *prov;
 	enum mac_err err;
 	size_t i;
@@ -296,25 +358,38 @@ mac_records(const struct mac_cfg *cfg, const char *dom,
 		*why = "no provider serves it";
 		return MAC_ENODOMAIN;
 	}
-	if ((err = rr_collect(&set, prov, dom, o, why)) != MAC_OK)
-		return err;
+	if ((set = malloc(sizeof(*set))) == NULL) {
+		*why = "out of memory";
+		return MAC_ENOMEM;
+	}
+	if ((err = rr_collect(set, prov, dom, o, why)) != MAC_OK)
+		goto out;
 	if (o->fmt == MAC_RR_ZONE) {
 		buf_puts(b, "; ");
 		buf_puts(b, dom);
 		buf_puts(b, ": provider ");
 		buf_puts(b, prov->id);
 		buf_putc(b, '\n');
+		if (set->apex_host) {
+			buf_puts(b, "; ");
+			buf_puts(b, dom);
+			buf_puts(b, " is a mail server's host name: give it "
+				    "that server's A and AAAA records\n");
+		}
 	}
-	for (i = 0; i < set.n; i++) {
+	for (i = 0; i < set->n; i++) {
 		if (o->fmt == MAC_RR_JSON)
-			rr_json(b, &set.v[i], o->ttl, *nrr);
+			rr_json(b, &set->v[i], o->ttl, *nrr);
 		else
-			rr_zone(b, &set.v[i], o->ttl);
+			rr_zone(b, &set->v[i], o->ttl);
 		(*nrr)++;
 	}
 	if (b->err != MAC_OK)
 		*why = "output buffer full";
-	return b->err;
+	err = b->err;
+out:
+	free(set);
+	return err;
 }
 
 void

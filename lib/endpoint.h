@@ -46,6 +46,8 @@ enum mac_err ask_address(
 
 const char *expand(
     struct mac_arena *ar, const char *tmpl, const struct addr *ad, int all);
+const char *dom_fill(
+    struct mac_arena *ar, const char *s, const struct addr *ad);
 int is_incoming(enum srv_type t);
 void url_host_port(struct mac_arena *ar, const char *url, const char **host,
     unsigned long *port);

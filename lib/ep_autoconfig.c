@@ -76,7 +76,8 @@ ac_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	size_t i;
 
 	xml_open(w, el, "type", srv_type_names[s->type], XML_END);
-	xml_elem(w, "hostname", s->host, XML_END);
+	xml_elem(
+	    w, "hostname", dom_fill(&r->arena, s->host, &a->addr), XML_END);
 	xml_elemu(w, "port", s->port);
 	xml_elem(w, "socketType", sock_type_names[s->sock], XML_END);
 	xml_elem(w, "username", expand(&r->arena, s->username, &a->addr, 0),
@@ -105,7 +106,7 @@ ac_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a, const char *el,
 	xml_elem(w, "username",
 	    expand(&r->arena, dav_user(a->prov), &a->addr, 0), XML_END);
 	xml_elem(w, "authentication", "http-basic", XML_END);
-	xml_elem(w, "serverURL", url, XML_END);
+	xml_elem(w, "serverURL", dom_fill(&r->arena, url, &a->addr), XML_END);
 	xml_close(w);
 }
 
@@ -135,12 +136,14 @@ ac_oauth(struct xml_w *w, const struct cfg_provider *p)
  * grammar's documentation and descr).
  */
 static void
-ac_texts(struct xml_w *w, const struct cfg_provider *p)
+ac_texts(struct xml_w *w, struct mac_resp *r, const struct ask *a)
 {
+	const struct cfg_provider *p = a->prov;
 	size_t i, k;
 
 	if (p->enable_url != NULL) {
-		xml_open(w, "enable", "visiturl", p->enable_url, XML_END);
+		xml_open(w, "enable", "visiturl",
+		    dom_fill(&r->arena, p->enable_url, &a->addr), XML_END);
 		for (k = 0; k < p->nenable; k++)
 			xml_elem(w, "instruction", p->enable[k].text, "lang",
 			    p->enable[k].lang, XML_END);
@@ -148,11 +151,12 @@ ac_texts(struct xml_w *w, const struct cfg_provider *p)
 	}
 	for (i = 0; i < p->ndocs; i++) {
 		const struct cfg_doc *d = &p->docs[i];
+		const char *url = dom_fill(&r->arena, d->url, &a->addr);
 		if (d->ntexts == 0) {
-			xml_empty(w, "documentation", "url", d->url, XML_END);
+			xml_empty(w, "documentation", "url", url, XML_END);
 			continue;
 		}
-		xml_open(w, "documentation", "url", d->url, XML_END);
+		xml_open(w, "documentation", "url", url, XML_END);
 		for (k = 0; k < d->ntexts; k++)
 			xml_elem(w, "descr", d->texts[k].text, "lang",
 			    d->texts[k].lang, XML_END);
@@ -182,7 +186,8 @@ ac_login(struct xml_w *w, struct mac_resp *r, const struct ask *a)
 
 	if (l == NULL)
 		return;
-	xml_open(w, "loginPageInfo", "url", l->url, XML_END);
+	xml_open(w, "loginPageInfo", "url",
+	    dom_fill(&r->arena, l->url, &a->addr), XML_END);
 	xml_elem(w, "username", expand(&r->arena, l->username, &a->addr, 0),
 	    XML_END);
 	ac_field(w, "usernameField", l->user_id, l->user_name);
@@ -218,8 +223,10 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 	xml_open(&w, "clientConfig", "version", "1.1", XML_END);
 	xml_open(&w, "emailProvider", "id", p->id, XML_END);
 	xml_elemn(&w, "domain", a->addr.domain.p, a->addr.domain.len);
-	xml_elem(&w, "displayName", p->display_name, XML_END);
-	xml_elem(&w, "displayShortName", p->short_name, XML_END);
+	xml_elem(&w, "displayName",
+	    dom_fill(&r->arena, p->display_name, &a->addr), XML_END);
+	xml_elem(&w, "displayShortName",
+	    dom_fill(&r->arena, p->short_name, &a->addr), XML_END);
 	for (out = 0; out < 2; out++)
 		for (i = 0; i < p->nservers; i++) {
 			const struct cfg_server *s = &p->servers[i];
@@ -230,7 +237,7 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 				continue;
 			ac_server(&w, r, a, s);
 		}
-	ac_texts(&w, p);
+	ac_texts(&w, r, a);
 	ac_oauth(&w, p);
 	xml_close(&w); /* emailProvider */
 	if (p->carddav != NULL)
@@ -240,7 +247,8 @@ render_autoconfig(const struct ask *a, struct mac_resp *r)
 	if (p->webmail != NULL || p->login != NULL) {
 		xml_open(&w, "webMail", XML_END);
 		if (p->webmail != NULL)
-			xml_empty(&w, "loginPage", "url", p->webmail, XML_END);
+			xml_empty(&w, "loginPage", "url",
+			    dom_fill(&r->arena, p->webmail, &a->addr), XML_END);
 		ac_login(&w, r, a);
 		xml_close(&w);
 	}

@@ -367,13 +367,16 @@ mc_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
     const char *ident, const char *pfx, const char *url, const char *user)
 {
 	char k[64];
-	const char *host;
+	const char *host,
+	    *name = dom_fill(&r->arena, a->prov->display_name, &a->addr);
 	unsigned long port;
 
+	if ((url = dom_fill(&r->arena, url, &a->addr)) == NULL)
+		return; /* the arena is full: the answer fails */
 	url_host_port(&r->arena, url, &host, &port);
 	xml_open(w, "dict", XML_END);
 	snprintf(k, sizeof(k), "%sAccountDescription", pfx);
-	pl_str(w, k, a->prov->display_name);
+	pl_str(w, k, name);
 	snprintf(k, sizeof(k), "%sHostName", pfx);
 	pl_str(w, k, host);
 	snprintf(k, sizeof(k), "%sPort", pfx);
@@ -389,8 +392,7 @@ mc_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
 	pl_payload(w, a, &r->arena, k, ident,
-	    strcmp(pfx, "CalDAV") == 0 ? ".caldav" : ".carddav",
-	    a->prov->display_name);
+	    strcmp(pfx, "CalDAV") == 0 ? ".caldav" : ".carddav", name);
 	xml_close(w);
 }
 
@@ -417,7 +419,7 @@ mc_account(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 {
 	const struct cfg_provider *p = a->prov;
 	const struct cfg_server *in, *out;
-	const char *addr, *inuser;
+	const char *addr, *inuser, *name;
 
 	in = mc_pick(p, SRV_IMAP);
 	if (in == NULL)
@@ -427,9 +429,10 @@ mc_account(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	if (in == NULL || out == NULL || ident == NULL || addr == NULL)
 		return MAC_ENOMEM; /* cfg.c guarantees both servers */
 	inuser = expand(&r->arena, in->username, &a->addr, 1);
+	name = dom_fill(&r->arena, p->display_name, &a->addr);
 
 	xml_open(w, "dict", XML_END);
-	pl_str(w, "EmailAccountDescription", p->display_name);
+	pl_str(w, "EmailAccountDescription", name);
 	if (a->name.len > 0) {
 		pl_key(w, "EmailAccountName");
 		xml_elemn(w, "string", a->name.p, a->name.len);
@@ -438,19 +441,21 @@ mc_account(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	    in->type == SRV_IMAP ? "EmailTypeIMAP" : "EmailTypePOP");
 	pl_str(w, "EmailAddress", addr);
 	pl_str(w, "IncomingMailServerAuthentication", mc_auth(in));
-	pl_str(w, "IncomingMailServerHostName", in->host);
+	pl_str(w, "IncomingMailServerHostName",
+	    dom_fill(&r->arena, in->host, &a->addr));
 	pl_int(w, "IncomingMailServerPortNumber", in->port);
 	pl_bool(w, "IncomingMailServerUseSSL", in->sock == SOCK_SSL);
 	pl_str(w, "IncomingMailServerUsername", inuser);
 	pl_str(w, "OutgoingMailServerAuthentication", mc_auth(out));
-	pl_str(w, "OutgoingMailServerHostName", out->host);
+	pl_str(w, "OutgoingMailServerHostName",
+	    dom_fill(&r->arena, out->host, &a->addr));
 	pl_int(w, "OutgoingMailServerPortNumber", out->port);
 	pl_bool(w, "OutgoingMailServerUseSSL", out->sock == SOCK_SSL);
 	pl_str(w, "OutgoingMailServerUsername",
 	    expand(&r->arena, out->username, &a->addr, 1));
 	pl_bool(w, "OutgoingPasswordSameAsIncomingPassword", 1);
-	pl_payload(w, a, &r->arena, "com.apple.mail.managed", ident, ".mail",
-	    p->display_name);
+	pl_payload(
+	    w, a, &r->arena, "com.apple.mail.managed", ident, ".mail", name);
 	xml_close(w);
 	if (dav && p->caldav != NULL)
 		mc_dav(w, r, a, ident, "CalDAV", p->caldav, inuser);
@@ -466,15 +471,14 @@ mc_tail(
     struct xml_w *w, struct mac_resp *r, const struct ask *a, const char *ident)
 {
 	const struct cfg_provider *p = a->prov;
+	const char *name = dom_fill(&r->arena, p->display_name, &a->addr);
 
 	xml_close(w); /* array */
 	pl_str(w, "PayloadDescription",
 	    "Sets up your mail account, with calendars and contacts where "
 	    "offered.");
-	pl_str(w, "PayloadOrganization",
-	    p->mc_org != NULL ? p->mc_org : p->display_name);
-	pl_payload(
-	    w, a, &r->arena, "Configuration", ident, NULL, p->display_name);
+	pl_str(w, "PayloadOrganization", p->mc_org != NULL ? p->mc_org : name);
+	pl_payload(w, a, &r->arena, "Configuration", ident, NULL, name);
 	xml_end(w);
 }
 

@@ -347,7 +347,7 @@ pox_server(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 
 	xml_open(w, "Protocol", XML_END);
 	xml_elem(w, "Type", pox_type[s->type], XML_END);
-	xml_elem(w, "Server", s->host, XML_END);
+	xml_elem(w, "Server", dom_fill(&r->arena, s->host, &a->addr), XML_END);
 	xml_elemu(w, "Port", s->port);
 	xml_elem(w, "LoginName", expand(&r->arena, s->username, &a->addr, 1),
 	    XML_END);
@@ -375,6 +375,9 @@ pox_dav(struct xml_w *w, struct mac_resp *r, const struct ask *a,
 	const char *host;
 	unsigned long port;
 
+	url = dom_fill(&r->arena, url, &a->addr);
+	if (url == NULL)
+		return; /* the arena is full: the answer fails */
 	url_host_port(&r->arena, url, &host, &port);
 	xml_open(w, "Protocol", XML_END);
 	xml_elem(w, "Type", type, XML_END);
@@ -411,7 +414,8 @@ render_pox(const struct ask *a, struct mac_resp *r)
 		xml_open(&w, "Response", "xmlns", NS_MOBILESYNC, XML_END);
 		xml_elem(&w, "Culture", "en:us", XML_END);
 		xml_open(&w, "User", XML_END);
-		xml_elem(&w, "DisplayName", p->display_name, XML_END);
+		xml_elem(&w, "DisplayName",
+		    dom_fill(&r->arena, p->display_name, &a->addr), XML_END);
 		xml_elem(&w, "EMailAddress",
 		    expand(&r->arena, "%EMAILADDRESS%", &a->addr, 1), XML_END);
 		xml_close(&w);

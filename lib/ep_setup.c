@@ -188,7 +188,7 @@ setup_servers(
 		user = expand(&r->arena, s->username, &a->addr, 1);
 		xml_open(w, "table", XML_END);
 		setup_row(w, "Protocol", srv_label[s->type]);
-		setup_row(w, "Server", s->host);
+		setup_row(w, "Server", dom_fill(&r->arena, s->host, &a->addr));
 		setup_row(w, "Port", mac_utoa(port, s->port));
 		setup_row(w, "Security", sock_label[s->sock]);
 		setup_row(w, "User name", user != NULL ? user : "");
@@ -231,8 +231,9 @@ setup_text(
  * the link to the page where the user switches access on.
  */
 static void
-setup_enable(struct xml_w *w, const struct cfg_provider *p)
+setup_enable(struct xml_w *w, struct mac_resp *r, const struct ask *a)
 {
+	const struct cfg_provider *p = a->prov;
 	size_t i;
 
 	if (p->enable_url == NULL)
@@ -241,8 +242,8 @@ setup_enable(struct xml_w *w, const struct cfg_provider *p)
 	for (i = 0; i < p->nenable; i++)
 		setup_text(w, "p", &p->enable[i], NULL);
 	xml_open(w, "p", XML_END);
-	xml_elem(
-	    w, "a", "Where to switch it on", "href", p->enable_url, XML_END);
+	xml_elem(w, "a", "Where to switch it on", "href",
+	    dom_fill(&r->arena, p->enable_url, &a->addr), XML_END);
 	xml_close(w);
 }
 
@@ -252,8 +253,9 @@ setup_enable(struct xml_w *w, const struct cfg_provider *p)
  * languages after it.
  */
 static void
-setup_docs(struct xml_w *w, const struct cfg_provider *p)
+setup_docs(struct xml_w *w, struct mac_resp *r, const struct ask *a)
 {
+	const struct cfg_provider *p = a->prov;
 	static const struct cfg_text none = {"en", "Documentation"};
 	const struct cfg_text *main;
 	size_t i, k;
@@ -267,7 +269,7 @@ setup_docs(struct xml_w *w, const struct cfg_provider *p)
 				break;
 			}
 		xml_open(w, "li", XML_END);
-		setup_text(w, "a", main, d->url);
+		setup_text(w, "a", main, dom_fill(&r->arena, d->url, &a->addr));
 		for (k = 0; k < d->ntexts; k++)
 			if (&d->texts[k] != main)
 				setup_text(w, "p", &d->texts[k], NULL);
@@ -328,14 +330,15 @@ render_setup(const struct ask *a, struct mac_resp *r)
 		return MAC_ENOMEM;
 	xml_init(&w, &r->body, 1, NULL);
 	setup_head(&w, title, 1);
-	xml_elem(&w, "h1", p->display_name, XML_END);
+	xml_elem(
+	    &w, "h1", dom_fill(&r->arena, p->display_name, &a->addr), XML_END);
 	xml_elem(&w, "p", title, XML_END);
 	xml_elem(&w, "p",
 	    "If your mail app does not set itself up, enter these settings. "
 	    "The password is your mail password.",
 	    XML_END);
 	setup_notes(&w, p, 1);
-	setup_enable(&w, p);
+	setup_enable(&w, r, a);
 	setup_servers(&w, r, a, 1);
 	setup_servers(&w, r, a, 0);
 
@@ -359,11 +362,11 @@ render_setup(const struct ask *a, struct mac_resp *r)
 		xml_open(&w, "ul", XML_END);
 		if (p->webmail != NULL) {
 			xml_open(&w, "li", XML_END);
-			xml_elem(
-			    &w, "a", "Webmail", "href", p->webmail, XML_END);
+			xml_elem(&w, "a", "Webmail", "href",
+			    dom_fill(&r->arena, p->webmail, &a->addr), XML_END);
 			xml_close(&w);
 		}
-		setup_docs(&w, p);
+		setup_docs(&w, r, a);
 		xml_close(&w);
 	}
 	xml_end(&w);

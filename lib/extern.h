@@ -377,6 +377,14 @@ void xml_rec_end(struct tpl_rec *, const struct mac_buf *);
  */
 int ascii_caseeq(const char *p, size_t len, const char *s);
 
+/*
+ * A configured host name, display name or URL with each %EMAILDOMAIN%
+ * replaced by dom (render_common.c): writes it NUL-terminated into out
+ * if size allows; returns its length (out may be NULL to measure).
+ */
+size_t dom_put(
+    char *out, size_t size, const char *s, const char *dom, size_t dlen);
+
 /* ---- addresses and query strings (addr.c) ---- */
 
 /*

@@ -175,7 +175,11 @@ imp_url_check(const char *v, int https_only)
 		return https_only ? "not https://" : "not http:// or https://";
 	for (he = h; *he != '\0' && *he != ':' && *he != '/'; he++)
 		continue;
-	if (dom_norm(h, (size_t)(he - h), host, &hlen, &why) != MAC_OK)
+	/* Webmail and documentation URLs may hold %EMAILDOMAIN% in the
+	 * host, as the INI's do; OAuth2 URLs (https_only) may not. */
+	if ((https_only ? dom_norm(h, (size_t)(he - h), host, &hlen, &why)
+			: host_norm(h, (size_t)(he - h), host, &hlen, &why)) !=
+	    MAC_OK)
 		return "host name not valid";
 	r = he;
 	if (*r == ':') {
@@ -197,6 +201,20 @@ int
 imp_has_placeholder(const char *s)
 {
 	return strchr(s, '%') != NULL;
+}
+
+/* Whether s holds a '%' outside %EMAILDOMAIN%, which answers fill in. */
+int
+imp_other_placeholder(const char *s)
+{
+	static const char var[] = "%EMAILDOMAIN%";
+
+	while ((s = strchr(s, '%')) != NULL) {
+		if (strncmp(s, var, sizeof(var) - 1) != 0)
+			return 1;
+		s += sizeof(var) - 1;
+	}
+	return 0;
 }
 
 void

@@ -167,6 +167,7 @@ void imp_squeeze(char *);
 const char *imp_attr(const XML_Char **, const char *);
 const char *imp_url_check(const char *, int);
 int imp_has_placeholder(const char *);
+int imp_other_placeholder(const char *);
 void imp_prov_reset(struct prov *);
 void imp_prov_dom_add(struct mac_import *, const char *);
 

@@ -416,9 +416,10 @@ end_text(struct mac_import *im, const char *what, char *dst, size_t size)
 		imp_note(im, imp_cur_line(im), "%s '%s': %s", what, q, why);
 		return;
 	}
-	if (imp_has_placeholder(im->text))
+	if (imp_other_placeholder(im->text))
 		imp_note(im, imp_cur_line(im),
-		    "%s '%s': placeholders are served as they are written",
+		    "%s '%s': placeholders but %%EMAILDOMAIN%% are served as "
+		    "they are written",
 		    what, q);
 	snprintf(dst, size, "%s", im->text);
 }
@@ -542,13 +543,15 @@ end_host(struct mac_import *im)
 	size_t n;
 
 	imp_quoted(q, sizeof(q), im->text);
-	if (imp_has_placeholder(im->text)) {
+	/* mail.%EMAILDOMAIN%, as the INI has it; no other placeholder. */
+	if (imp_has_placeholder(im->text) &&
+	    host_norm(im->text, strlen(im->text), out, &n, &why) != MAC_OK) {
 		imp_note(im, imp_cur_line(im),
 		    "%s server '%s': the INI has no placeholders in host "
-		    "names",
+		    "names but %%EMAILDOMAIN%%",
 		    imp_stype_names[im->s->type], q);
 		im->s->bad = 1;
-	} else if (dom_norm(im->text, strlen(im->text), out, &n, &why) !=
+	} else if (host_norm(im->text, strlen(im->text), out, &n, &why) !=
 		   MAC_OK) {
 		imp_note(im, imp_cur_line(im), "%s server '%s': %s",
 		    imp_stype_names[im->s->type], q, why);

@@ -204,13 +204,15 @@ enum mac_err mac_rr_addr(const char *in, struct mac_rr_addr *out);
 enum mac_err mac_rr_host(const char *in, char *out, const char **why);
 /*
  * Append the DNS records of one served domain (normalised) to b: the
- * autoconfig and autodiscover names (CNAME or A/AAAA, none without a
- * target or addresses), _autodiscover._tcp SRV, and the RFC 6186 and
- * RFC 8314 SRV records of the provider's servers.  *nrr counts the
- * records written so far (the JSON array opens at the first); finish
- * with mac_records_end().  MAC_ENODOMAIN if nothing serves dom,
- * MAC_EINPUT with *why set if a name would be longer than DNS allows,
- * MAC_ENOMEM if b is full; b then holds a partial record.
+ * autoconfig and autodiscover names and the domain's own mail host names
+ * (servers with %EMAILDOMAIN%; CNAME or A/AAAA, none without a target or
+ * addresses), _autodiscover._tcp SRV, and the RFC 6186 and RFC 8314 SRV
+ * records of the provider's servers, %EMAILDOMAIN% filled in.  *nrr
+ * counts the records written so far (the JSON array opens at the
+ * first); finish with mac_records_end().  MAC_ENODOMAIN if nothing
+ * serves dom, MAC_EINPUT with *why set if a name would be longer than
+ * DNS allows, MAC_ENOMEM if b is full (b then holds a partial record)
+ * or memory runs out.
  */
 enum mac_err mac_records(const struct mac_cfg *, const char *dom,
     const struct mac_rr_opts *, struct mac_buf *b, size_t *nrr,
@@ -231,14 +233,29 @@ extern const char *const mac_cert_fmt_names[MAC_CERT__MAX];
 /*
  * Append one certificate's names to b: as many of the domains doms[*pos],
  * doms[*pos + 1], ... as fit in MAC_CERT_NAMES_MAX names, each with all of
- * its names (never split), then advance *pos past them.  *cert numbers
- * the certificates (1 for the first) and is incremented.  MAC_EINPUT with
- * *why set and *pos at the domain when a name would be longer than DNS
- * allows; MAC_ENOMEM if b is full.
+ * its names (never split), then advance *pos past them; target (the host
+ * _autodiscover._tcp points to, normalised, or NULL) goes on the first
+ * certificate, once, unless it is one of the domains' names.  *cert
+ * numbers the certificates (1 for the first) and is incremented.
+ * MAC_EINPUT with *why set and *pos at the domain when a name would be
+ * longer than DNS allows; MAC_ENOMEM if b is full.
  */
 enum mac_err mac_certs(const char *const *doms, size_t n, size_t *pos,
-    enum mac_cert_fmt, unsigned long *cert, struct mac_buf *b,
-    const char **why);
+    enum mac_cert_fmt, const char *target, unsigned long *cert,
+    struct mac_buf *b, const char **why);
+/*
+ * The same for the mail server's certificate: the domains' own mail host
+ * names (server hosts with %EMAILDOMAIN%, filled in), a domain's names
+ * never split; domains without such hosts are passed over.  Writes
+ * nothing when none is left; dehydrated or certbot only (MAC_EINPUT for
+ * nginx).
+ */
+enum mac_err mac_certs_mail(const struct mac_cfg *, const char *const *doms,
+    size_t n, size_t *pos, enum mac_cert_fmt, unsigned long *cert,
+    struct mac_buf *b, const char **why);
+/* How many providers have server hosts with %EMAILDOMAIN%, so that their
+ * domains have names mac_certs_mail() lists. */
+size_t mac_cfg_own_hosts(const struct mac_cfg *);
 
 /*
  * Import of Thunderbird clientConfig files (import.c).  One context

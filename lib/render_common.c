@@ -2,8 +2,9 @@
 /* Copyright (c) the mailautoconf developers */
 /*
  * What every renderer shares: username placeholders (%EMAILADDRESS% and
- * friends), a URL's host and port, the DAV login, and the plain-text error
- * answer.  Like every renderer, nothing here escapes: xml.c does.
+ * friends), the domain put into host names, display names and URLs, a
+ * URL's host and port, the DAV login, and the plain-text error answer.  Like
+ * every renderer, nothing here escapes: xml.c does.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,63 @@ expand(struct mac_arena *ar, const char *tmpl, const struct addr *ad, int all)
 		t += pl;
 	}
 	*o = '\0';
+	return out;
+}
+
+/*
+ * Write s with each %EMAILDOMAIN% replaced by the dlen bytes at dom into
+ * out, NUL-terminated, if its size allows; returns the length the result
+ * needs, without its NUL, so out may be NULL to measure.  The one way a
+ * configured host name, display name or URL gets the address's domain
+ * (the renderers through dom_fill(), the records and certificate names
+ * of mailautoconf's tools directly).
+ */
+size_t
+dom_put(char *out, size_t size, const char *s, const char *dom, size_t dlen)
+{
+	const char *ph = placeholders[PH_DOMAIN];
+	size_t n = 0, pl = strlen(ph), k;
+
+	while (*s != '\0') {
+		if (strncmp(s, ph, pl) == 0) {
+			if (out != NULL && n + dlen < size)
+				memcpy(out + n, dom, dlen);
+			n += dlen;
+			s += pl;
+			continue;
+		}
+		for (k = 1; s[k] != '\0' && s[k] != '%'; k++)
+			continue;
+		if (out != NULL && n + k < size)
+			memcpy(out + n, s, k);
+		n += k;
+		s += k;
+	}
+	if (out != NULL && n < size)
+		out[n] = '\0';
+	return n;
+}
+
+/*
+ * A configured host name, display name or URL for the address ad: s with
+ * the address's domain (lower case, A-labels, as the answer's domain
+ * element has it) for each %EMAILDOMAIN%, in the arena, or s itself when
+ * it holds none.  While a template is recorded the domain is its hole's
+ * code, so the hole is recorded where the placeholder stood.  NULL
+ * stays NULL; NULL too when the arena is full.
+ */
+const char *
+dom_fill(struct mac_arena *ar, const char *s, const struct addr *ad)
+{
+	char *out;
+	size_t n;
+
+	if (s == NULL || strchr(s, '%') == NULL)
+		return s;
+	n = dom_put(NULL, 0, s, ad->domain.p, ad->domain.len);
+	if ((out = arena_alloc(ar, n + 1)) == NULL)
+		return NULL;
+	(void)dom_put(out, n + 1, s, ad->domain.p, ad->domain.len);
 	return out;
 }
 

@@ -9,8 +9,11 @@ host, port, socket type, authentication methods, username) from the
 original and from the answer.  The answer must equal the original minus
 the losses the import reported on stderr and that the README documents:
   plain      servers without TLS (imported, never sent to autoconfig)
-  placeholder host names with %EMAILDOMAIN% and the like (not imported;
-             a provider left without servers is written commented out)
+  placeholder host names with placeholders other than %EMAILDOMAIN% (not
+             imported; a provider left without servers is written
+             commented out).  %EMAILDOMAIN% itself is imported and the
+             answer fills it in: the original's is filled with the
+             address's domain before comparing, as Thunderbird does
   username   a username template the INI refuses (served as the
              provider's username)
 Anything else that differs is a failure.  The same holds for the texts,
@@ -83,22 +86,27 @@ def langs(el, child):
             if squeeze(c.text)]
 
 
-def texts(root):
+def texts(root, dom):
     """The documentation links, the enable instruction and the login form,
-    as comparable values."""
+    as comparable values; %EMAILDOMAIN% in their URLs filled with dom, as
+    Thunderbird does (ours come filled in already)."""
+    import re
+
+    def url(u):
+        return norm_url(re.sub("%EMAILDOMAIN%", dom, u or "", flags=re.I))
     prov = root.find("emailProvider")
     docs = []
     if prov is not None:
         for el in prov:
             if el.tag == "documentation" or (el.tag == "instruction" and el.get("url")):
-                docs.append((norm_url(el.get("url") or ""), langs(el, "descr")))
+                docs.append((url(el.get("url")), langs(el, "descr")))
     en = next(root.iter("enable"), None)
-    enable = None if en is None else (norm_url(en.get("visiturl") or ""), langs(en, "instruction"))
+    enable = None if en is None else (url(en.get("visiturl")), langs(en, "instruction"))
     li = next(root.iter("loginPageInfo"), None)
     login = None
     if li is not None:
         u = li.find("username")
-        login = {"url": norm_url(li.get("url") or ""),
+        login = {"url": url(li.get("url")),
                  "username": squeeze(u.text) if u is not None else ""}
         for f in ("usernameField", "passwordField", "loginButton"):
             e = li.find(f)
@@ -135,7 +143,7 @@ def main():
         cats = set()
         # What the import reported, per category.
         plain = [s for s in orig if s["socket"].lower() == "plain"]
-        ph = [s for s in orig if "%" in s["host"]]
+        ph = [s for s in orig if "%" in s["host"].replace("%emaildomain%", "")]
         if plain:
             cats.add("plain")
         if ph:
@@ -199,8 +207,10 @@ def main():
                 w.write(f"user@{doms[0]}\n")
             with open(base + ".loss", "w") as w:
                 w.write(" ".join(sorted(cats | ({"username"} if "username '" in notes or "without a username" in notes else set()))) + "\n")
-        # Thunderbird fills in the placeholders for the address.
+        # Thunderbird fills in the placeholders for the address, in the
+        # host names too (ours come filled in already).
         for s in expect + got:
+            s["host"] = s["host"].replace("%emaildomain%", doms[0])
             s["user"] = s["user"].replace("%EMAILADDRESS%", "user@" + doms[0]).replace(
                 "%EMAILLOCALPART%", "user").replace("%EMAILDOMAIN%", doms[0])
         # Usernames the INI refuses or that are missing are served as the
@@ -220,7 +230,7 @@ def main():
             print(f"FAIL {name}: servers differ\n  original: {expect}\n  answer:   {got}")
             failed += 1
             continue
-        want_t, got_t = texts(orig_root), texts(ET.fromstring(body))
+        want_t, got_t = texts(orig_root, doms[0]), texts(ET.fromstring(body), doms[0])
         if want_t["login"] is not None and got_t["login"] is not None and \
                 want_t["login"]["username"] == "":
             got_t["login"]["username"] = ""

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The operator's program, mailautoconf, as built, on the shipped
-# configuration (etc/mailautoconf.ini) and the golden one
-# (tests/golden/full.ini, with an IDN domain and a catch-all):
+# configuration (etc/mailautoconf.ini) and the golden ones
+# (tests/golden/full.ini, with an IDN domain and a catch-all;
+# tests/golden/hoster.ini, with mail.%EMAILDOMAIN% hosts):
 #   - records: each domain's lines, under an SOA and NS header, load in
 #     named-checkzone (bind9-utils) as that domain's zone, with --address
 #     and with --target; a zone with a CNAME beside other data is refused
 #     (the check can fail); a named domain (in Unicode) gives only its
-#     records, as A-labels; --ttl sets every TTL;
+#     records, as A-labels; --ttl sets every TTL; a hoster's customer
+#     gets its own mail host's CNAME or A/AAAA and SRV targets in its
+#     domain, and no CNAME at its apex;
 #   - records --format json: python3's json module reads one array of
 #     {name, type, ttl, data} holding the same records as the zone lines;
+#   - certs --mail: a hoster's customers' own mail host names, for the
+#     mail server's certificate; --target: the SRV target on nginx's once;
 #   - certs: every format, one certificate per line or block, at most
 #     100 names each, every listed domain's three names on one
 #     certificate; 250 domains make 8 certificates;
@@ -63,7 +68,8 @@ checkzone() { # domain records-file -> output in $tmp/checkzone.out
 
 # ---- records: named-checkzone ---------------------------------------------
 
-for conf in "$shipped" "$golden"; do
+hoster=$root/tests/golden/hoster.ini
+for conf in "$shipped" "$golden" "$hoster"; do
 	cname=$(basename "$conf")
 	for mode in address target; do
 		if [ "$mode" = address ]; then
@@ -94,6 +100,28 @@ for conf in "$shipped" "$golden"; do
 		fi
 	done
 done
+
+# A hoster's customers: their own mail host names get the target's CNAME
+# (or the addresses), the SRV records point to them, and a host that is
+# the domain itself gets no CNAME beside the zone's SOA.
+want="mail.customer-two.example.	3600	IN	CNAME	web.example.net.
+_imaps._tcp.customer-two.example.	3600	IN	SRV	0 1 993 mail.customer-two.example.
+_pop3s._tcp.customer-two.example.	3600	IN	SRV	10 1 995 mail.customer-two.example.
+_submissions._tcp.customer-two.example.	3600	IN	SRV	0 1 465 mail.customer-two.example.
+_submission._tcp.customer-two.example.	3600	IN	SRV	10 1 587 relay.hoster.example."
+name="records of a hoster's customer: its own mail host's CNAME, SRV targets in its domain"
+got=$(grep -F -e 'mail.customer-two' -e '_submission._tcp.customer-two' \
+	"$tmp/records-hoster.ini-target")
+[ "$got" = "$want" ] && ok "$name" || not_ok "$name" "$got"
+name="records of a hoster's customer whose mail host is the domain: A and AAAA there, no CNAME"
+if grep -q -F -x "apex-customer.example.	3600	IN	AAAA	2001:db8::10" \
+	"$tmp/records-hoster.ini-address" &&
+	! grep -q "^apex-customer.example.*CNAME" "$tmp/records-hoster.ini-target" &&
+	grep -q '^; apex-customer.example is a mail server' "$tmp/records-hoster.ini-target"; then
+	ok "$name"
+else
+	not_ok "$name" "$(grep apex-customer "$tmp/records-hoster.ini-target")"
+fi
 
 # What the records must hold, per domain of the shipped file.
 out=$tmp/records-mailautoconf.ini-address
@@ -290,6 +318,41 @@ one_line "records with --target and --address" 2 \
 one_line "certs with an unknown format" 2 \
 	'^mailautoconf: certs: --format wants dehydrated, certbot or nginx, not pem$' \
 	certs -c "$shipped" --format pem
+one_line "certs --mail with --format nginx" 2 \
+	"^mailautoconf: certs: --mail lists the mail server's names: not with --target or --format nginx$" \
+	certs -c "$hoster" --mail --format nginx
+one_line "certs with a bad --target" 2 \
+	'^mailautoconf: certs: --target bad\.\.example: ' \
+	certs -c "$hoster" --target bad..example
+
+# A hoster's customers: the mail server's certificate carries their own
+# mail host names (--mail); nginx's carries the SRV target once (--target).
+name="certs --mail: each customer's own mail host names, one certificate, not nginx's names"
+want="mail.customer-one.example mail.customer-two.example mail.xn--kunde-bcher-zhb.example apex-customer.example"
+got=$("$tool" certs -c "$hoster" --mail 2>&1) || true
+[ "$got" = "$want" ] && ok "$name" || not_ok "$name" "$got"
+name="certs --mail --format certbot"
+got=$("$tool" certs -c "$hoster" --mail --format certbot 2>&1) || true
+[ "$got" = "certbot certonly --cert-name mail.customer-one.example -d ${want// / -d }" ] &&
+	ok "$name" || not_ok "$name" "$got"
+name="certs of a hoster: a note on stderr points to --mail; none for the shipped file"
+"$tool" certs -c "$hoster" >/dev/null 2>"$tmp/err" || true
+"$tool" certs -c "$shipped" >/dev/null 2>"$tmp/err2" || true
+if grep -q "^mailautoconf: certs: note: 2 providers give each domain its own mail host names (%EMAILDOMAIN%): certs --mail lists them for the mail server's certificate$" "$tmp/err" &&
+	! grep -q -- '--mail' "$tmp/err2"; then
+	ok "$name"
+else
+	not_ok "$name" "$(cat "$tmp/err" "$tmp/err2")"
+fi
+name="certs --target: the SRV target once, on the first certificate"
+got=$("$tool" certs -c "$hoster" --target Web.Example.NET. --format nginx 2>&1) || true
+if [ "$(grep -c -w -F web.example.net <<<"$got")" = 1 ] &&
+	grep -q '^# certificate 1: 4 domains, 13 names$' <<<"$got" &&
+	grep -q '^server_name autoconfig.customer-one.example .* web.example.net;$' <<<"$got"; then
+	ok "$name"
+else
+	not_ok "$name" "$got"
+fi
 
 # check's bad input, before any network: one UNKNOWN line on stdout and
 # exit 3 (the monitoring plugin convention), or the usage line and 3.

@@ -9,7 +9,11 @@
  * every name once, in the configuration's order; the exact dehydrated,
  * certbot and nginx lines; IDN domains as A-labels; a name longer than
  * DNS allows refused with the position of its domain; a full buffer
- * reported.
+ * reported; the _autodiscover._tcp SRV target once, on the first
+ * certificate, within its 100 names, and not again when it is a
+ * domain's name already; the mail server's names (--mail): each
+ * domain's own mail host names once, never split, 100 at most a
+ * certificate, domains without them passed over, nginx refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,8 +36,8 @@ static char out[OUT_MAX];
 
 /* All certificates for doms in fmt, into out; the count in *ncert. */
 static enum mac_err
-certs(const char *const *doms, size_t n, enum mac_cert_fmt fmt,
-    unsigned long *ncert)
+certs_to(const char *const *doms, size_t n, enum mac_cert_fmt fmt,
+    const char *target, unsigned long *ncert)
 {
 	struct mac_buf b = {out, 0, sizeof(out) - 1, MAC_OK};
 	const char *why = "";
@@ -43,14 +47,21 @@ certs(const char *const *doms, size_t n, enum mac_cert_fmt fmt,
 
 	while (pos < n) {
 		before = pos;
-		if ((err = mac_certs(doms, n, &pos, fmt, &cert, &b, &why)) !=
-		    MAC_OK)
+		if ((err = mac_certs(doms, n, &pos, fmt, target, &cert, &b,
+			 &why)) != MAC_OK)
 			break;
 		assert_true(pos > before);
 	}
 	out[b.len] = '\0';
 	*ncert = cert - 1;
 	return err;
+}
+
+static enum mac_err
+certs(const char *const *doms, size_t n, enum mac_cert_fmt fmt,
+    unsigned long *ncert)
+{
+	return certs_to(doms, n, fmt, NULL, ncert);
 }
 
 static const char *const three[] = {
@@ -239,8 +250,8 @@ test_too_long(void **state)
 	doms[0] = "ok.example";
 	doms[1] = dom;
 	doms[2] = "ok2.example";
-	assert_int_equal(
-	    mac_certs(doms, 3, &pos, MAC_CERT_DEHYDRATED, &cert, &b, &why),
+	assert_int_equal(mac_certs(doms, 3, &pos, MAC_CERT_DEHYDRATED, NULL,
+			     &cert, &b, &why),
 	    MAC_EINPUT);
 	assert_int_equal(pos, 1);
 	assert_non_null(strstr(why, "longer than 253"));
@@ -248,8 +259,8 @@ test_too_long(void **state)
 	/* 240 characters: autodiscover. makes 253, which is allowed. */
 	dom[MAC_DOMAIN_MAX - 13] = '\0';
 	pos = 0;
-	assert_int_equal(
-	    mac_certs(doms, 3, &pos, MAC_CERT_DEHYDRATED, &cert, &b, &why),
+	assert_int_equal(mac_certs(doms, 3, &pos, MAC_CERT_DEHYDRATED, NULL,
+			     &cert, &b, &why),
 	    MAC_OK);
 	assert_int_equal(pos, 3);
 
@@ -259,9 +270,159 @@ test_too_long(void **state)
 	b.cap = sizeof(small);
 	pos = 0;
 	assert_int_equal(
-	    mac_certs(three, 3, &pos, MAC_CERT_NGINX, &cert, &b, &why),
+	    mac_certs(three, 3, &pos, MAC_CERT_NGINX, NULL, &cert, &b, &why),
 	    MAC_ENOMEM);
 	assert_true(b.len <= sizeof(small));
+}
+
+/* --target: on the first certificate only, once, within 100 names. */
+static void
+test_target(void **state)
+{
+	static char names[PER_CERT + 1][32];
+	const char *doms[PER_CERT + 1];
+	unsigned long n;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(certs_to(three, NELEM(three), MAC_CERT_DEHYDRATED,
+			     "web.hoster.example", &n),
+	    MAC_OK);
+	assert_string_equal(out,
+	    "example.com autoconfig.example.com "
+	    "autodiscover.example.com "
+	    "xn--bcher-kva.example "
+	    "autoconfig.xn--bcher-kva.example "
+	    "autodiscover.xn--bcher-kva.example example.org "
+	    "autoconfig.example.org autodiscover.example.org "
+	    "web.hoster.example\n");
+	assert_int_equal(
+	    certs_to(three, 1, MAC_CERT_CERTBOT, "web.hoster.example", &n),
+	    MAC_OK);
+	assert_string_equal(out,
+	    "certbot certonly --cert-name example.com -d example.com "
+	    "-d autoconfig.example.com -d autodiscover.example.com "
+	    "-d web.hoster.example\n");
+	assert_int_equal(
+	    certs_to(three, 1, MAC_CERT_NGINX, "web.hoster.example", &n),
+	    MAC_OK);
+	assert_string_equal(out,
+	    "# certificate 1: 1 domain, 4 names\n"
+	    "server_name autoconfig.example.com autodiscover.example.com "
+	    "web.hoster.example;\n"
+	    "server_name example.com;\n");
+	/* Already one of the names: not twice. */
+	assert_int_equal(certs_to(three, NELEM(three), MAC_CERT_NGINX,
+			     "autodiscover.example.org", &n),
+	    MAC_OK);
+	assert_non_null(strstr(out, "3 domains, 9 names\n"));
+	/* 33 domains and the target make 100 names; the next certificate
+	 * does not repeat it. */
+	for (i = 0; i < PER_CERT + 1; i++) {
+		snprintf(names[i], sizeof(names[i]), "b%zu.example", i);
+		doms[i] = names[i];
+	}
+	assert_int_equal(certs_to(doms, PER_CERT + 1, MAC_CERT_NGINX,
+			     "web.hoster.example", &n),
+	    MAC_OK);
+	assert_int_equal(n, 2);
+	assert_non_null(
+	    strstr(out, "# certificate 1: 33 domains, 100 names\n"));
+	assert_non_null(strstr(out, "# certificate 2: 1 domain, 3 names\n"));
+	assert_non_null(strstr(out, "web.hoster.example"));
+	assert_null(strstr(
+	    strstr(out, "web.hoster.example") + 1, "web.hoster.example"));
+}
+
+/* All mail certificates of a configuration, into out. */
+static enum mac_err
+certs_mail(const char *ini, enum mac_cert_fmt fmt, unsigned long *ncert)
+{
+	struct mac_buf b = {out, 0, sizeof(out) - 1, MAC_OK};
+	char err[MAC_CFG_ERR_MAX];
+	const char *why = "";
+	const char **doms;
+	struct mac_cfg *cfg;
+	unsigned long cert = 1;
+	size_t n, pos = 0;
+	enum mac_err e = MAC_OK;
+
+	cfg = mac_cfg_load_mem("t.ini", ini, strlen(ini), err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(mac_cfg_domains(cfg, &doms, &n), MAC_OK);
+	while (pos < n && e == MAC_OK)
+		e = mac_certs_mail(cfg, doms, n, &pos, fmt, &cert, &b, &why);
+	out[b.len] = '\0';
+	*ncert = cert - 1;
+	free(doms);
+	mac_cfg_free(cfg);
+	return e;
+}
+
+static void
+test_mail(void **state)
+{
+	static const char ini[] =
+	    "[provider plain.example]\ndomains = plain.example\n"
+	    "server = imap imap.plain.example\nserver = smtp "
+	    "smtp.plain.example\n"
+	    "[provider hoster.example]\n"
+	    "domains = c1.example B\xc3\xbc"
+	    "cher.example\n"
+	    "server = imap mail.%EMAILDOMAIN%\n"
+	    "server = pop3 mail.%EMAILDOMAIN%\n"
+	    "server = smtp smtp.%EMAILDOMAIN% 587 STARTTLS\n"
+	    "server = smtp relay.hoster.example 465\n"
+	    "[provider apex.example]\ndomains = apex.example\n"
+	    "server = imap %EMAILDOMAIN%\nserver = smtp %EMAILDOMAIN%\n";
+	char many[8192], err[MAC_CFG_ERR_MAX];
+	struct mac_cfg *cfg;
+	unsigned long n;
+	size_t i, len;
+
+	(void)state;
+	assert_int_equal(certs_mail(ini, MAC_CERT_DEHYDRATED, &n), MAC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(out,
+	    "mail.c1.example smtp.c1.example mail.xn--bcher-kva.example "
+	    "smtp.xn--bcher-kva.example apex.example\n");
+	assert_int_equal(certs_mail(ini, MAC_CERT_CERTBOT, &n), MAC_OK);
+	assert_string_equal(out,
+	    "certbot certonly --cert-name mail.c1.example -d mail.c1.example "
+	    "-d smtp.c1.example -d mail.xn--bcher-kva.example "
+	    "-d smtp.xn--bcher-kva.example -d apex.example\n");
+	cfg = mac_cfg_load_mem("t.ini", ini, strlen(ini), err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(mac_cfg_own_hosts(cfg), 2);
+	mac_cfg_free(cfg);
+	assert_int_equal(certs_mail(ini, MAC_CERT_NGINX, &n), MAC_EINPUT);
+	assert_string_equal(out, "");
+	/* No per-domain hosts: nothing. */
+	assert_int_equal(certs_mail("[provider plain.example]\n"
+				    "domains = plain.example\n"
+				    "server = imap imap.plain.example\n"
+				    "server = smtp smtp.plain.example\n",
+			     MAC_CERT_DEHYDRATED, &n),
+	    MAC_OK);
+	assert_int_equal(n, 0);
+	assert_string_equal(out, "");
+	/* 40 domains of 3 names: 33 on the first certificate (99 names),
+	 * 7 on the second. */
+	len = (size_t)snprintf(many, sizeof(many),
+	    "[provider h.example]\n"
+	    "server = imap imap.%%EMAILDOMAIN%%\n"
+	    "server = pop3 pop.%%EMAILDOMAIN%%\n"
+	    "server = smtp smtp.%%EMAILDOMAIN%%\n"
+	    "domains =");
+	for (i = 0; i < 40; i++)
+		len += (size_t)snprintf(
+		    many + len, sizeof(many) - len, " d%zu.example", i);
+	snprintf(many + len, sizeof(many) - len, "\n");
+	assert_int_equal(certs_mail(many, MAC_CERT_DEHYDRATED, &n), MAC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(line_names(out, strchr(out, '\n')), 99);
+	assert_non_null(strstr(out, "\nimap.d33.example pop.d33.example "));
 }
 
 int
@@ -272,6 +433,8 @@ main(void)
 	    cmocka_unit_test(test_grouping),
 	    cmocka_unit_test(test_boundary),
 	    cmocka_unit_test(test_too_long),
+	    cmocka_unit_test(test_target),
+	    cmocka_unit_test(test_mail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -470,6 +470,35 @@ v_langs(const struct mac_cfg *cfg)
 	assert_int_equal(q->nnotes, 0);
 }
 
+/*
+ * Per-domain host names: %EMAILDOMAIN% as whole labels, the rest
+ * normalised (lower case, A-labels) and the placeholder kept as written;
+ * the four URL keys a hoster's customers reach under their own domain
+ * take it too, in the host and in the path.
+ */
+static void
+v_emaildomain(const struct cfg_provider *p)
+{
+	assert_int_equal(p->nservers, 4);
+	assert_string_equal(p->servers[0].host, "mail.%EMAILDOMAIN%");
+	assert_string_equal(p->servers[1].host, "%EMAILDOMAIN%");
+	assert_string_equal(p->servers[2].host, "xn--bcher-kva.%EMAILDOMAIN%");
+	assert_string_equal(
+	    p->servers[3].host, "smtp.%EMAILDOMAIN%.hoster.example");
+	assert_string_equal(p->display_name, "Mail at %EMAILDOMAIN%");
+	assert_string_equal(
+	    p->webmail, "https://login.%EMAILDOMAIN%/?d=%EMAILDOMAIN%");
+	assert_string_equal(p->docs[0].url, "https://help.%EMAILDOMAIN%/");
+	assert_string_equal(p->caldav, "https://dav.%EMAILDOMAIN%:8443/cal/");
+	assert_string_equal(p->carddav, "https://%EMAILDOMAIN%/card/");
+}
+
+static void
+v_emaildomain_cfg(const struct mac_cfg *cfg)
+{
+	v_emaildomain(prov(cfg, "example.com"));
+}
+
 #define SRV2 "server = imap mail.example.com\nserver = smtp mail.example.com\n"
 
 static const struct {
@@ -478,6 +507,18 @@ static const struct {
 	void (*check)(const struct mac_cfg *);
 } valids[] = {
     {"minimal", P_MIN, v_minimal},
+    {"per-domain host names",
+	P_HEAD "domains = example.com\n"
+	       "display-name = Mail at %EMAILDOMAIN%\n"
+	       "server = imap MAIL.%EMAILDOMAIN%\n"
+	       "server = pop3 %EMAILDOMAIN%\n"
+	       "server = imap Bücher.%EMAILDOMAIN% 143 STARTTLS\n"
+	       "server = smtp smtp.%EMAILDOMAIN%.Hoster.example.\n"
+	       "webmail = https://Login.%EMAILDOMAIN%/?d=%EMAILDOMAIN%\n"
+	       "documentation = https://help.%EMAILDOMAIN%/\n"
+	       "caldav = https://dav.%EMAILDOMAIN%:8443/cal/\n"
+	       "carddav = https://%EMAILDOMAIN%/card/\n",
+	v_emaildomain_cfg},
     {"ports and sockets",
 	P_HEAD "domains = example.com\n"
 	       "server = imap a.example.com\n"
@@ -913,6 +954,35 @@ static const struct {
 	"t.ini:3: server needs at least TYPE and HOST"},
     {P_HEAD "domains = example.com\nserver = imap mail_example.com\n",
 	"t.ini:3: bad host 'mail_example.com': invalid character in domain"},
+    {P_HEAD "domains = example.com\nserver = imap mail.%EMAILDOMAIN\n",
+	"t.ini:3: bad host 'mail.%EMAILDOMAIN': '%' only as %EMAILDOMAIN%, "
+	"once, as whole labels"},
+    {P_HEAD "domains = example.com\nserver = imap mail.%EMAILLOCALPART%\n",
+	"t.ini:3: bad host 'mail.%EMAILLOCALPART%': '%' only as "
+	"%EMAILDOMAIN%, once, as whole labels"},
+    {P_HEAD "domains = example.com\nserver = imap mail%EMAILDOMAIN%\n",
+	"t.ini:3: bad host 'mail%EMAILDOMAIN%': '%' only as %EMAILDOMAIN%, "
+	"once, as whole labels"},
+    {P_HEAD "domains = example.com\nserver = imap %EMAILDOMAIN%-mail.x\n",
+	"t.ini:3: bad host '%EMAILDOMAIN%-mail.x': '%' only as "
+	"%EMAILDOMAIN%, once, as whole labels"},
+    {P_HEAD "domains = example.com\n"
+	    "server = imap %EMAILDOMAIN%.%EMAILDOMAIN%\n",
+	"t.ini:3: bad host '%EMAILDOMAIN%.%EMAILDOMAIN%': '%' only as "
+	"%EMAILDOMAIN%, once, as whole labels"},
+    {P_HEAD "domains = example.com\nserver = imap mail_x.%EMAILDOMAIN%\n",
+	"t.ini:3: bad host 'mail_x.%EMAILDOMAIN%': invalid character in "
+	"domain"},
+    {P_HEAD "domains = example.com\nserver = imap mail..%EMAILDOMAIN%\n",
+	"t.ini:3: bad host 'mail..%EMAILDOMAIN%': empty label in domain"},
+    {P_HEAD "domains = example.com\nserver = imap %EMAILDOMAIN%.1\n",
+	"t.ini:3: bad host '%EMAILDOMAIN%.1': top-level label is numeric"},
+    {P_MIN "activesync = https://as.%EMAILDOMAIN%/x\n",
+	"t.ini:5: bad activesync 'https://as.%EMAILDOMAIN%/x': host: invalid "
+	"character in domain"},
+    {P_MIN "webmail = https://login.%EMAILLOCALPART%/\n",
+	"t.ini:5: bad webmail 'https://login.%EMAILLOCALPART%/': host: '%' "
+	"only as %EMAILDOMAIN%, once, as whole labels"},
     {P_HEAD "domains = example.com\nserver = imap 192.0.2.1\n",
 	"t.ini:3: bad host '192.0.2.1': top-level label is numeric"},
     {P_HEAD "domains = example.com\nserver = imap m.example.com 99999\n",

@@ -244,6 +244,68 @@ static const struct rec_case {
 	"_submissions._tcp.d.example.\t3600\tIN\tSRV\t0 1 465 "
 	"smtp.example.\n"
 	"_submission._tcp.d.example.\t3600\tIN\tSRV\t0 0 0 .\n"},
+    {"per-domain mail hosts: CNAME to the target, SRV to the own host",
+	"[provider h.example]\ndomains = c1.example c2.example\n"
+	"server = imap mail.%EMAILDOMAIN% 993 SSL\n"
+	"server = imap mail.%EMAILDOMAIN% 143 plain\n"
+	"server = smtp smtp.%EMAILDOMAIN% 587 STARTTLS\n"
+	"server = smtp relay.h.example 465 SSL\n",
+	"c2.example", "web.h.example", {NULL}, 3600,
+	"; c2.example: provider h.example\n"
+	"autoconfig.c2.example.\t3600\tIN\tCNAME\tweb.h.example.\n"
+	"autodiscover.c2.example.\t3600\tIN\tCNAME\tweb.h.example.\n"
+	"mail.c2.example.\t3600\tIN\tCNAME\tweb.h.example.\n"
+	"smtp.c2.example.\t3600\tIN\tCNAME\tweb.h.example.\n"
+	"_autodiscover._tcp.c2.example.\t3600\tIN\tSRV\t0 0 443 "
+	"web.h.example.\n"
+	"_imaps._tcp.c2.example.\t3600\tIN\tSRV\t0 1 993 mail.c2.example.\n"
+	"_imap._tcp.c2.example.\t3600\tIN\tSRV\t0 0 0 .\n"
+	"_pop3s._tcp.c2.example.\t3600\tIN\tSRV\t0 0 0 .\n"
+	"_pop3._tcp.c2.example.\t3600\tIN\tSRV\t0 0 0 .\n"
+	"_submissions._tcp.c2.example.\t3600\tIN\tSRV\t10 1 465 "
+	"relay.h.example.\n"
+	"_submission._tcp.c2.example.\t3600\tIN\tSRV\t0 1 587 "
+	"smtp.c2.example.\n"},
+    {"per-domain mail hosts: A and AAAA, the domain itself as host",
+	"[provider h.example]\ndomains = c1.example\n"
+	"server = imap %EMAILDOMAIN%\n"
+	"server = smtp %EMAILDOMAIN% 587 STARTTLS\n",
+	"c1.example", NULL, {"192.0.2.7", "2001:db8::7"}, 60,
+	"; c1.example: provider h.example\n"
+	"autoconfig.c1.example.\t60\tIN\tA\t192.0.2.7\n"
+	"autoconfig.c1.example.\t60\tIN\tAAAA\t2001:db8::7\n"
+	"autodiscover.c1.example.\t60\tIN\tA\t192.0.2.7\n"
+	"autodiscover.c1.example.\t60\tIN\tAAAA\t2001:db8::7\n"
+	"c1.example.\t60\tIN\tA\t192.0.2.7\n"
+	"c1.example.\t60\tIN\tAAAA\t2001:db8::7\n"
+	"_autodiscover._tcp.c1.example.\t60\tIN\tSRV\t0 0 443 "
+	"autodiscover.c1.example.\n"
+	"_imaps._tcp.c1.example.\t60\tIN\tSRV\t0 1 993 c1.example.\n"
+	"_imap._tcp.c1.example.\t60\tIN\tSRV\t0 0 0 .\n"
+	"_pop3s._tcp.c1.example.\t60\tIN\tSRV\t0 0 0 .\n"
+	"_pop3._tcp.c1.example.\t60\tIN\tSRV\t0 0 0 .\n"
+	"_submissions._tcp.c1.example.\t60\tIN\tSRV\t0 0 0 .\n"
+	"_submission._tcp.c1.example.\t60\tIN\tSRV\t0 1 587 "
+	"c1.example.\n"},
+    {"per-domain mail host that is the domain: no CNAME at the apex",
+	"[provider h.example]\ndomains = c1.example\n"
+	"server = imap %EMAILDOMAIN%\n"
+	"server = smtp %EMAILDOMAIN% 587 STARTTLS\n",
+	"c1.example", "web.h.example", {NULL}, 60,
+	"; c1.example: provider h.example\n"
+	"; c1.example is a mail server's host name: give it that server's A "
+	"and AAAA records\n"
+	"autoconfig.c1.example.\t60\tIN\tCNAME\tweb.h.example.\n"
+	"autodiscover.c1.example.\t60\tIN\tCNAME\tweb.h.example.\n"
+	"_autodiscover._tcp.c1.example.\t60\tIN\tSRV\t0 0 443 "
+	"web.h.example.\n"
+	"_imaps._tcp.c1.example.\t60\tIN\tSRV\t0 1 993 c1.example.\n"
+	"_imap._tcp.c1.example.\t60\tIN\tSRV\t0 0 0 .\n"
+	"_pop3s._tcp.c1.example.\t60\tIN\tSRV\t0 0 0 .\n"
+	"_pop3._tcp.c1.example.\t60\tIN\tSRV\t0 0 0 .\n"
+	"_submissions._tcp.c1.example.\t60\tIN\tSRV\t0 0 0 .\n"
+	"_submission._tcp.c1.example.\t60\tIN\tSRV\t0 1 587 "
+	"c1.example.\n"},
     {"a domain only the catch-all serves",
 	"[provider c.example]\ncatch-all = yes\n"
 	"server = imap imap.example 143 STARTTLS\n"
@@ -351,6 +413,23 @@ test_too_long(void **state)
 	assert_int_equal(
 	    mac_records(cfg, dom, &zone, &b, &nrr, &why), MAC_EINPUT);
 	assert_non_null(strstr(why, "longer than 253"));
+	mac_cfg_free(cfg);
+
+	/* 240 characters: autodiscover.<domain> fits, a mail host name
+	 * with a longer label in front of the domain does not. */
+	dom[240 - 8] = '\0';
+	strcat(dom, ".example");
+	snprintf(ini, sizeof(ini),
+	    "[provider p.example]\ndomains = %s\n"
+	    "server = imap a-long-mail-host-label.%%EMAILDOMAIN%%\n"
+	    "server = smtp smtp.example\n",
+	    dom);
+	cfg = load(ini);
+	b.len = 0;
+	assert_int_equal(
+	    mac_records(cfg, dom, &zone, &b, &nrr, &why), MAC_EINPUT);
+	assert_string_equal(
+	    why, "a server's host name would be longer than 253 characters");
 	mac_cfg_free(cfg);
 }
 

@@ -54,7 +54,12 @@ static const char ini[] = "[defaults]\n"
 			  "domains = pop.example\n"
 			  "server = pop3 mail.pop.example\n"
 			  "server = imap mail.pop.example 443\n"
-			  "server = smtp mail.pop.example\n";
+			  "server = smtp mail.pop.example\n"
+			  "[provider hoster.example]\n"
+			  "display-name = %EMAILDOMAIN%\n"
+			  "domains = one.example\n"
+			  "server = imap mail.%EMAILDOMAIN%\n"
+			  "server = smtp %EMAILDOMAIN%\n";
 
 static struct mac_cfg *cfg;
 static struct mac_resp resp;
@@ -815,6 +820,83 @@ test_tpl_segments(void **state)
 }
 
 /*
+ * dom_put() and dom_fill(), the one way the domain goes into a host name,
+ * display name or URL: every %EMAILDOMAIN%, nothing else ('%' alone,
+ * other placeholders); the length needed whatever the buffer; a string
+ * without the placeholder is returned as it is.
+ */
+static void
+test_dom_fill(void **state)
+{
+	static const struct {
+		const char *s, *want;
+	} rows[] = {
+	    {"mail.%EMAILDOMAIN%", "mail.c.example"},
+	    {"%EMAILDOMAIN%", "c.example"},
+	    {"https://l.%EMAILDOMAIN%/?d=%EMAILDOMAIN%",
+		"https://l.c.example/?d=c.example"},
+	    {"100% of %EMAILDOMAIN%%", "100% of c.example%"},
+	    {"%EMAILLOCALPART%.%EMAILDOMAIN", "%EMAILLOCALPART%.%EMAILDOMAIN"},
+	    {"%", "%"},
+	    {"", ""},
+	};
+	struct addr ad = {{"bob", 3}, {"c.example", 9}};
+	char small[8];
+	const char *f, *plain = "mail.example.com";
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NELEM(rows); i++) {
+		n = dom_put(NULL, 0, rows[i].s, "c.example", 9);
+		assert_int_equal(n, strlen(rows[i].want));
+		f = dom_fill(&resp.arena, rows[i].s, &ad);
+		assert_non_null(f);
+		assert_string_equal(f, rows[i].want);
+	}
+	memset(small, 'x', sizeof(small));
+	n = dom_put(small, 4, "mail.%EMAILDOMAIN%", "c.example", 9);
+	assert_int_equal(n, strlen("mail.c.example"));
+	assert_memory_equal(small + 4, "xxxx", 4);
+	assert_ptr_equal(dom_fill(&resp.arena, plain, &ad), plain);
+	assert_null(dom_fill(&resp.arena, NULL, &ad));
+	arena_reset(&resp.arena);
+}
+
+/*
+ * A per-domain host name is precomputed too: the autoconfig template of
+ * a provider with mail.%EMAILDOMAIN% holds a domain hole, escaped as
+ * text, right after "mail." and nothing of the placeholder; answered
+ * from it, the host name is the asking address's domain's.
+ */
+static void
+test_tpl_domain_host(void **state)
+{
+	const struct cfg_provider *p = cfg_find(cfg, "one.example", 11);
+	static const char host[] = "<hostname>mail.";
+	const struct tpl *t;
+	size_t i, holes = 0;
+
+	(void)state;
+	assert_non_null(p);
+	t = &p->tpl[TPL_AC];
+	assert_non_null(t->text);
+	for (i = 0; i + 13 <= t->len; i++)
+		assert_memory_not_equal(t->text + i, "%EMAILDOMAIN%", 13);
+	for (i = 0; i + 1 < t->nsegs; i++) {
+		const struct tpl_seg *sg = &t->segs[i];
+		if (sg->hole != HOLE_NONE || t->segs[i + 1].hole != HOLE_DOMAIN)
+			continue;
+		if (sg->len >= sizeof(host) - 1 &&
+		    memcmp(t->text + sg->off + sg->len - (sizeof(host) - 1),
+			host, sizeof(host) - 1) == 0) {
+			assert_int_equal(t->segs[i + 1].esc, ESC_TEXT);
+			holes++;
+		}
+	}
+	assert_int_equal(holes, 1);
+}
+
+/*
  * The invariant templates rest on: a configured text holding a hole's
  * code never reaches a template.  tpl_build() refuses such a provider and
  * logs it (the loader refuses such values first: test_cfg), and
@@ -924,6 +1006,8 @@ main(void)
 	    cmocka_unit_test(test_too_big),
 	    cmocka_unit_test(test_evolution),
 	    cmocka_unit_test(test_alpn),
+	    cmocka_unit_test(test_tpl_domain_host),
+	    cmocka_unit_test(test_dom_fill),
 	    cmocka_unit_test(test_log_fields),
 	    cmocka_unit_test(test_stable_uuid),
 	    cmocka_unit_test(test_output_cap),

@@ -94,15 +94,16 @@ static const struct {
     {"notes with lines",
 	"<clientConfig><emailProvider id=\"a.example\">\n"
 	"<domain>a.example</domain>\n" SRV_IN "\n" SRV_OUT "\n"
-	"<incomingServer type=\"pop3\"><hostname>pop.%EMAILDOMAIN%</hostname>"
+	"<incomingServer "
+	"type=\"pop3\"><hostname>pop.%EMAILLOCALPART%</hostname>"
 	"<port>995</port><socketType>SSL</socketType></incomingServer>\n"
 	"<documentation url=\"https://a.example/h\"><descr lang=\"de\">Hilfe"
 	"</descr>\n<descr lang=\"en\">Help\n  page</descr></documentation>\n"
 	"<enable visiturl=\"https://a.example/\"/>\n"
 	"</emailProvider></clientConfig>",
 	MAC_OK,
-	{"t.xml:5: pop3 server 'pop.%EMAILDOMAIN%': the INI has no "
-	 "placeholders in host names\n",
+	{"t.xml:5: pop3 server 'pop.%EMAILLOCALPART%': the INI has no "
+	 "placeholders in host names but %EMAILDOMAIN%\n",
 	    "documentation = https://a.example/h\n"
 	    "documentation-text = de: Hilfe\n"
 	    "documentation-text = Help page\n",
@@ -145,13 +146,13 @@ static const struct {
 	"<clientConfig><emailProvider id=\"a.example\">\n"
 	"<domain>a.example</domain>\n" SRV_IN "\n" SRV_OUT "\n"
 	"</emailProvider>\n<webMail>"
-	"<loginPageInfo url=\"https://login.%EMAILDOMAIN%/\"/>\n"
+	"<loginPageInfo url=\"https://login.%EMAILLOCALPART%/\"/>\n"
 	"<loginPageInfo url=\"https://w.a.example/\">"
 	"<usernameField id=\"a&lt;b\"/></loginPageInfo>\n"
 	"<loginPageInfo url=\"https://w2.a.example/\"/></webMail>"
 	"</clientConfig>",
 	MAC_OK,
-	{"t.xml:6: loginPageInfo url 'https://login.%EMAILDOMAIN%/': host "
+	{"t.xml:6: loginPageInfo url 'https://login.%EMAILLOCALPART%/': host "
 	 "name not valid",
 	    "t.xml:7: login form id 'a<b': id and name are printable ASCII",
 	    "t.xml:8: a second <loginPageInfo>: the INI holds one",
@@ -170,6 +171,25 @@ static const struct {
 	    /* ag is the last text written; the notes follow it. */
 	    "documentation-text = ag: " T100 "\n# not imported: "},
 	{NULL}},
+    {"a hoster's %EMAILDOMAIN% names: imported as written, no note",
+	"<clientConfig><emailProvider id=\"a.example\">\n"
+	"<domain>a.example</domain>\n"
+	"<displayName>Mail at %EMAILDOMAIN%</displayName>\n"
+	"<incomingServer type=\"imap\"><hostname>Mail.%EMAILDOMAIN%</hostname>"
+	"<port>993</port><socketType>SSL</socketType>"
+	"<username>%EMAILADDRESS%</username></incomingServer>\n"
+	"<outgoingServer type=\"smtp\"><hostname>%EMAILDOMAIN%</hostname>"
+	"<port>465</port><socketType>SSL</socketType>"
+	"<username>%EMAILADDRESS%</username></outgoingServer>\n"
+	"</emailProvider><webMail><loginPage "
+	"url=\"https://login.%EMAILDOMAIN%/?d=%EMAILDOMAIN%\"/>"
+	"</webMail></clientConfig>",
+	MAC_OK,
+	{"display-name = Mail at %EMAILDOMAIN%\n",
+	    "server = imap mail.%EMAILDOMAIN% 993 SSL\n",
+	    "server = smtp %EMAILDOMAIN% 465 SSL\n",
+	    "webmail = https://login.%EMAILDOMAIN%/?d=%EMAILDOMAIN%\n"},
+	{"# not imported", "# [provider"}},
     {"plain only: commented out",
 	"<clientConfig><emailProvider id=\"a.example\">"
 	"<domain>a.example</domain>" SRV_IN
