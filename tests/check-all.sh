@@ -75,6 +75,15 @@ echo "== Thunderbird's own account-setup code on the golden answers"
 bash tests/clients/thunderbird/run.sh | tee "$build/thunderbird.log"
 tb_pass=$(sed -n 's/^thunderbird: \([0-9]*\) passed, 0 failed$/\1/p' "$build/thunderbird.log")
 
+# The import round trip judged by the same code: every ISPDB file in
+# tests/data/ispdb imported, loaded, answered, and Thunderbird reads the
+# same servers from our answer as from the original.
+echo "== Thunderbird's own parser on the import round trip (tests/data/ispdb)"
+bash tests/clients/thunderbird/run.sh --import "$build/mailautoconf" \
+	"$build/mac_render" "$build/mailautoconf-fcgi" |
+	tee "$build/thunderbird-import.log"
+tbi_pass=$(sed -n 's/^thunderbird-import: \([0-9]*\) passed, 0 failed$/\1/p' "$build/thunderbird-import.log")
+
 # The setup page and its errors (tests/golden/) against the Nu HTML
 # Checker, npm's vnu-jar at a fixed version, installed under the build.
 echo "== the Nu HTML Checker on the HTML answers"
@@ -146,4 +155,4 @@ bash tests/fresh/run.sh --deb "$(cat "$root/build-package/deb-path")" |
 	tee "$build/fresh-deb.log"
 fdeb_pass=$(sed -n 's/^fresh: \([0-9]*\) passed, 0 failed$/\1/p' "$build/fresh-deb.log")
 
-echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${vnu_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + ${tsan_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0} + ${rep_pass:-0} + ${pkg_pass:-0} + ${fdeb_pass:-0})) passed, 0 failed"
+echo "all: $((${probes_pass:-0} + ctest_total + fuzz_pass + ${tb_pass:-0} + ${tbi_pass:-0} + ${vnu_pass:-0} + ${evo_pass:-0} + e2e_pass + ${faults_pass:-0} + ${tsan_pass:-0} + qs_pass + ${fresh_pass:-0} + ${load_pass:-0} + ${vg_pass:-0} + ${rep_pass:-0} + ${pkg_pass:-0} + ${fdeb_pass:-0})) passed, 0 failed"
