@@ -213,6 +213,28 @@ enum mac_err host_norm(
 const char *text_check(const char *s, size_t len, size_t max);
 int bool_parse(const char *v);
 const char *url_parse(struct pst *st, const struct keydef *kd, const char *v);
+
+/* Why url_split() refuses a URL. */
+enum url_bad {
+	URL_GOOD = 0,
+	URL_BAD_SCHEME, /* not https:// (or http:// where allowed) */
+	URL_BAD_HOST,   /* parts.why says why */
+	URL_BAD_PORT,   /* not 1-65535 */
+	URL_BAD_PATH,   /* a byte not allowed in the path */
+};
+
+/* A URL's parts as the loader takes it (url_split()). */
+struct url_parts {
+	const char *scheme;            /* "https" or "http" */
+	char host[MAC_DOMAIN_MAX + 1]; /* normalised */
+	size_t hlen;
+	unsigned long port; /* 0: none given */
+	const char *rest;   /* the path and query, in the URL itself */
+	const char *why;    /* URL_BAD_HOST: the host's reason */
+};
+
+enum url_bad url_split(
+    const char *v, int http, int emaildomain, struct url_parts *u);
 void bool_err(struct pst *st, const struct keydef *kd, const char *v);
 int cfg_handler(
     void *user, const char *section, const char *name, const char *value);

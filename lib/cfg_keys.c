@@ -378,69 +378,94 @@ key_url(struct pst *st, const struct keydef *kd, struct cfg_provider *p,
 }
 
 /*
- * Check a URL as key_url() does and return it normalised in the pool, or
- * NULL after reporting why (or when out of memory).
+ * The one URL rule, for the loader and the import: https:// (or http://
+ * if http), a host dom_norm() takes (host_norm(), with %EMAILDOMAIN%, if
+ * emaildomain), an optional port 1-65535, then a path and query of
+ * printable ASCII without space and "<>\.  The parts go to u.
  */
-const char *
-url_parse(struct pst *st, const struct keydef *kd, const char *v)
+enum url_bad
+url_split(const char *v, int http, int emaildomain, struct url_parts *u)
 {
-	char q[CFG_QUOTE_BUF], host[MAC_DOMAIN_MAX + 1];
-	char out[MAC_CFG_VALUE_MAX + 1];
-	const char *scheme, *h, *he, *r, *why, *s;
-	size_t hlen, len = strlen(v);
-	unsigned long port = 0;
-	int n;
+	const char *h, *he, *r, *s;
 
+	u->port = 0;
+	u->why = "";
 	if (ascii_caseeq(v, strlen("https://"), "https://")) {
-		scheme = "https";
+		u->scheme = "https";
 		h = v + strlen("https://");
-	} else if ((kd->flags & KF_HTTP) &&
-		   ascii_caseeq(v, strlen("http://"), "http://")) {
-		scheme = "http";
+	} else if (http && ascii_caseeq(v, strlen("http://"), "http://")) {
+		u->scheme = "http";
 		h = v + strlen("http://");
-	} else {
-		cfg_err(st, st->name, st->lineno, "bad %s '%s': %s", kd->name,
-		    quote(q, v, len),
-		    (kd->flags & KF_HTTP) ? "not http:// or https://"
-					  : "not https://");
-		return NULL;
-	}
+	} else
+		return URL_BAD_SCHEME;
 	for (he = h; *he != '\0' && *he != ':' && *he != '/'; he++)
 		continue;
-	if (((kd->flags & KF_EMAILDOMAIN)
-		    ? host_norm(h, (size_t)(he - h), host, &hlen, &why)
-		    : dom_norm(h, (size_t)(he - h), host, &hlen, &why)) !=
-	    MAC_OK) {
-		cfg_err(st, st->name, st->lineno, "bad %s '%s': host: %s",
-		    kd->name, quote(q, v, len), why);
-		return NULL;
-	}
+	if ((emaildomain
+		    ? host_norm(h, (size_t)(he - h), u->host, &u->hlen, &u->why)
+		    : dom_norm(h, (size_t)(he - h), u->host, &u->hlen,
+			  &u->why)) != MAC_OK)
+		return URL_BAD_HOST;
 	r = he;
 	if (*r == ':') {
 		for (r = he + 1; *r >= '0' && *r <= '9'; r++)
 			continue;
 		if ((*r != '\0' && *r != '/') ||
 		    num_parse(he + 1, (size_t)(r - he - 1), CFG_PORT_MAX,
-			&port) == -1 ||
-		    port == 0) {
-			cfg_err(st, st->name, st->lineno,
-			    "bad %s '%s': port not 1-65535", kd->name,
-			    quote(q, v, len));
-			return NULL;
-		}
+			&u->port) == -1 ||
+		    u->port == 0)
+			return URL_BAD_PORT;
 	}
 	for (s = r; *s != '\0'; s++)
-		if (*s <= 0x20 || *s >= 0x7f || strchr("\"<>\\", *s) != NULL) {
-			cfg_err(st, st->name, st->lineno,
-			    "bad %s '%s': character not allowed in path",
-			    kd->name, quote(q, v, len));
-			return NULL;
-		}
-	if (port != 0)
-		n = snprintf(
-		    out, sizeof(out), "%s://%s:%lu%s", scheme, host, port, r);
+		if (*s <= 0x20 || *s >= 0x7f || strchr("\"<>\\", *s) != NULL)
+			return URL_BAD_PATH;
+	u->rest = r;
+	return URL_GOOD;
+}
+
+/*
+ * Check a URL as key_url() does and return it normalised in the pool, or
+ * NULL after reporting why (or when out of memory).
+ */
+const char *
+url_parse(struct pst *st, const struct keydef *kd, const char *v)
+{
+	char q[CFG_QUOTE_BUF];
+	char out[MAC_CFG_VALUE_MAX + 1];
+	struct url_parts u;
+	size_t len = strlen(v);
+	int n;
+
+	switch (url_split(v, (kd->flags & KF_HTTP) != 0,
+	    (kd->flags & KF_EMAILDOMAIN) != 0, &u)) {
+	case URL_GOOD:
+		break;
+	case URL_BAD_SCHEME:
+		cfg_err(st, st->name, st->lineno, "bad %s '%s': %s", kd->name,
+		    quote(q, v, len),
+		    (kd->flags & KF_HTTP) ? "not http:// or https://"
+					  : "not https://");
+		return NULL;
+	case URL_BAD_HOST:
+		cfg_err(st, st->name, st->lineno, "bad %s '%s': host: %s",
+		    kd->name, quote(q, v, len), u.why);
+		return NULL;
+	case URL_BAD_PORT:
+		cfg_err(st, st->name, st->lineno,
+		    "bad %s '%s': port not 1-65535", kd->name,
+		    quote(q, v, len));
+		return NULL;
+	case URL_BAD_PATH:
+		cfg_err(st, st->name, st->lineno,
+		    "bad %s '%s': character not allowed in path", kd->name,
+		    quote(q, v, len));
+		return NULL;
+	}
+	if (u.port != 0)
+		n = snprintf(out, sizeof(out), "%s://%s:%lu%s", u.scheme,
+		    u.host, u.port, u.rest);
 	else
-		n = snprintf(out, sizeof(out), "%s://%s%s", scheme, host, r);
+		n = snprintf(
+		    out, sizeof(out), "%s://%s%s", u.scheme, u.host, u.rest);
 	if (n < 0 || (size_t)n >= sizeof(out)) {
 		cfg_err(st, st->name, st->lineno,
 		    "bad %s '%s': longer than %d bytes", kd->name,

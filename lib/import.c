@@ -154,46 +154,28 @@ imp_attr(const XML_Char **atts, const char *name)
 	return NULL;
 }
 
-/* Copy a checked URL: http:// or https:// (https only if strict), a host
- * dom_norm() accepts, an optional port, a path of printable ASCII without
- * space and "<>\, at most MAC_CFG_VALUE_MAX bytes.  NULL or the reason. */
+/* Check a URL as the loader does (url_split()), at most
+ * MAC_CFG_VALUE_MAX - 16 bytes; https:// only, and no %EMAILDOMAIN% in
+ * the host, if https_only (OAuth2).  NULL or the reason. */
 const char *
 imp_url_check(const char *v, int https_only)
 {
-	char host[MAC_DOMAIN_MAX + 1];
-	const char *h, *he, *r, *why;
-	unsigned long port;
-	size_t hlen;
+	struct url_parts u;
 
 	if (strlen(v) > MAC_CFG_VALUE_MAX - 16)
 		return "too long";
-	if (ascii_caseeq(v, strlen("https://"), "https://"))
-		h = v + strlen("https://");
-	else if (!https_only && ascii_caseeq(v, strlen("http://"), "http://"))
-		h = v + strlen("http://");
-	else
+	switch (url_split(v, !https_only, !https_only, &u)) {
+	case URL_GOOD:
+		break;
+	case URL_BAD_SCHEME:
 		return https_only ? "not https://" : "not http:// or https://";
-	for (he = h; *he != '\0' && *he != ':' && *he != '/'; he++)
-		continue;
-	/* Webmail and documentation URLs may hold %EMAILDOMAIN% in the
-	 * host, as the INI's do; OAuth2 URLs (https_only) may not. */
-	if ((https_only ? dom_norm(h, (size_t)(he - h), host, &hlen, &why)
-			: host_norm(h, (size_t)(he - h), host, &hlen, &why)) !=
-	    MAC_OK)
+	case URL_BAD_HOST:
 		return "host name not valid";
-	r = he;
-	if (*r == ':') {
-		for (r = he + 1; *r >= '0' && *r <= '9'; r++)
-			continue;
-		if ((*r != '\0' && *r != '/') ||
-		    num_parse(he + 1, (size_t)(r - he - 1), CFG_PORT_MAX,
-			&port) == -1 ||
-		    port == 0)
-			return "port not 1-65535";
+	case URL_BAD_PORT:
+		return "port not 1-65535";
+	case URL_BAD_PATH:
+		return "character not allowed in an INI URL";
 	}
-	for (; *r != '\0'; r++)
-		if (*r <= 0x20 || *r >= 0x7f || strchr("\"<>\\", *r) != NULL)
-			return "character not allowed in an INI URL";
 	return NULL;
 }
 
